@@ -1,0 +1,232 @@
+package io.dihya.vigie.alert;
+
+import io.dihya.vigie.api.v1alpha1.AlertRouteSpec;
+import io.dihya.vigie.api.v1alpha1.MuteTimeInterval;
+import io.dihya.vigie.api.v1alpha1.Silence;
+import io.dihya.vigie.api.v1alpha1.Sink;
+import io.dihya.vigie.kube.SpecProblems;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import java.time.DateTimeException;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Checks the rules of an AlertRoute spec that the CRD schema cannot express. */
+public final class AlertRouteValidator {
+
+  static final Duration MIN_GROUP_INTERVAL = Duration.ofSeconds(1);
+  static final Duration MIN_HEARTBEAT = Duration.ofMinutes(1);
+
+  private static final Pattern LABEL_NAME = Pattern.compile("^[a-zA-Z_][a-zA-Z0-9_]*$");
+  private static final Pattern EMAIL = Pattern.compile("^[^@\\s<>]+@[^@\\s<>]+$");
+  private static final Set<String> OPERATORS = Set.of("In", "NotIn", "Exists", "DoesNotExist");
+
+  private AlertRouteValidator() {}
+
+  public static SpecProblems validate(AlertRouteSpec spec) {
+    SpecProblems problems = new SpecProblems();
+    if (spec == null) {
+      problems.add("spec", "required");
+      return problems;
+    }
+    problems.duration("spec.groupWait", spec.groupWait, Duration.ZERO);
+    problems.duration("spec.groupInterval", spec.groupInterval, MIN_GROUP_INTERVAL);
+    problems.duration("spec.repeatInterval", spec.repeatInterval, MIN_GROUP_INTERVAL);
+    if (spec.heartbeat != null) {
+      problems.duration("spec.heartbeat.interval", spec.heartbeat.interval, MIN_HEARTBEAT);
+    }
+    for (int i = 0; i < spec.groupBy.size(); i++) {
+      String label = spec.groupBy.get(i);
+      problems.check(
+          label == null || !LABEL_NAME.matcher(label).matches(),
+          "spec.groupBy[" + i + "]",
+          "not a label name ([a-zA-Z_][a-zA-Z0-9_]*)");
+    }
+    if (spec.probeSelector != null) {
+      validateSelector(spec.probeSelector.getMatchExpressions(), problems);
+    }
+    validateMuteTimeIntervals(spec.muteTimeIntervals, problems);
+    validateSilences(spec.silences, problems);
+    if (spec.redaction != null) {
+      for (int i = 0; i < spec.redaction.patterns.size(); i++) {
+        String pattern = spec.redaction.patterns.get(i);
+        String path = "spec.redaction.patterns[" + i + "]";
+        if (pattern == null || pattern.isEmpty()) {
+          problems.add(path, "must not be empty");
+        } else {
+          problems.regex(path, pattern);
+        }
+      }
+    }
+    validateSinks(spec.sinks, problems);
+    return problems;
+  }
+
+  /** The names of the sink kinds set on {@code sink}. */
+  public static List<String> sinkKinds(Sink sink) {
+    List<String> kinds = new ArrayList<>();
+    addIf(kinds, sink.log, "log");
+    addIf(kinds, sink.webhook, "webhook");
+    addIf(kinds, sink.slack, "slack");
+    addIf(kinds, sink.teams, "teams");
+    addIf(kinds, sink.pagerduty, "pagerduty");
+    addIf(kinds, sink.email, "email");
+    addIf(kinds, sink.alertmanager, "alertmanager");
+    addIf(kinds, sink.ipfs, "ipfs");
+    return kinds;
+  }
+
+  private static void addIf(List<String> kinds, Object block, String kind) {
+    if (block != null) {
+      kinds.add(kind);
+    }
+  }
+
+  private static void validateSelector(
+      List<LabelSelectorRequirement> requirements, SpecProblems problems) {
+    if (requirements == null) {
+      return;
+    }
+    for (int i = 0; i < requirements.size(); i++) {
+      LabelSelectorRequirement r = requirements.get(i);
+      String path = "spec.probeSelector.matchExpressions[" + i + "]";
+      if (!OPERATORS.contains(r.getOperator())) {
+        problems.add(path + ".operator", "must be In, NotIn, Exists or DoesNotExist");
+        continue;
+      }
+      boolean needsValues = r.getOperator().equals("In") || r.getOperator().equals("NotIn");
+      boolean hasValues = r.getValues() != null && !r.getValues().isEmpty();
+      problems.check(
+          needsValues != hasValues,
+          path + ".values",
+          needsValues
+              ? "required with In and NotIn"
+              : "must be empty with Exists and DoesNotExist");
+    }
+  }
+
+  private static void validateMuteTimeIntervals(
+      List<MuteTimeInterval> intervals, SpecProblems problems) {
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < intervals.size(); i++) {
+      MuteTimeInterval interval = intervals.get(i);
+      String path = "spec.muteTimeIntervals[" + i + "]";
+      problems.check(!names.add(String.valueOf(interval.name)), path + ".name", "used twice");
+      try {
+        ZoneId.of(interval.timeZone == null ? "UTC" : interval.timeZone);
+      } catch (DateTimeException e) {
+        problems.add(path + ".timeZone", "not an IANA time zone such as Europe/Paris");
+      }
+      for (int j = 0; j < interval.times.size(); j++) {
+        MuteTimeInterval.TimeRange range = interval.times.get(j);
+        boolean valid =
+            range.start != null
+                && range.end != null
+                && range.start.matches(MuteTimeInterval.TimeRange.CLOCK_PATTERN)
+                && range.end.matches(MuteTimeInterval.TimeRange.CLOCK_PATTERN);
+        String rangePath = path + ".times[" + j + "]";
+        if (!valid) {
+          problems.add(rangePath, "start and end must be HH:MM");
+        } else {
+          problems.check(
+              range.end.compareTo(range.start) <= 0, rangePath, "end must be after start");
+        }
+      }
+      for (int j = 0; j < interval.weekdays.size(); j++) {
+        String days = interval.weekdays.get(j);
+        problems.check(
+            days == null || !days.matches(MuteTimeInterval.WEEKDAYS_PATTERN),
+            path + ".weekdays[" + j + "]",
+            "write a weekday (monday) or a range (monday:friday)");
+      }
+    }
+  }
+
+  private static void validateSilences(List<Silence> silences, SpecProblems problems) {
+    for (int i = 0; i < silences.size(); i++) {
+      Silence silence = silences.get(i);
+      String path = "spec.silences[" + i + "]";
+      OffsetDateTime start = time(silence.startsAt, path + ".startsAt", problems);
+      OffsetDateTime end = time(silence.endsAt, path + ".endsAt", problems);
+      if (start != null && end != null) {
+        problems.check(!end.isAfter(start), path + ".endsAt", "must be after startsAt");
+      }
+    }
+  }
+
+  private static OffsetDateTime time(String text, String path, SpecProblems problems) {
+    if (text == null) {
+      problems.add(path, "required");
+      return null;
+    }
+    try {
+      return OffsetDateTime.parse(text);
+    } catch (DateTimeParseException e) {
+      problems.add(path, "not an RFC 3339 time such as 2026-11-24T22:00:00Z");
+      return null;
+    }
+  }
+
+  private static void validateSinks(List<Sink> sinks, SpecProblems problems) {
+    if (sinks == null || sinks.isEmpty()) {
+      problems.add("spec.sinks", "at least one sink is required");
+      return;
+    }
+    Set<String> names = new HashSet<>();
+    for (int i = 0; i < sinks.size(); i++) {
+      Sink sink = sinks.get(i);
+      String path = "spec.sinks[" + i + "]";
+      problems.check(sink.name == null, path + ".name", "required");
+      problems.check(sink.name != null && !names.add(sink.name), path + ".name", "used twice");
+      List<String> kinds = sinkKinds(sink);
+      if (kinds.size() != 1) {
+        problems.add(
+            path,
+            "set exactly one of log, webhook, slack, teams, pagerduty, email, alertmanager, ipfs"
+                + (kinds.isEmpty() ? "" : "; found " + String.join(", ", kinds)));
+      }
+      if (sink.webhook != null) {
+        problems.check(
+            (sink.webhook.url == null) == (sink.webhook.urlSecretRef == null),
+            path + ".webhook",
+            "set exactly one of url and urlSecretRef");
+        for (int j = 0; j < sink.webhook.headers.size(); j++) {
+          var header = sink.webhook.headers.get(j);
+          problems.check(
+              (header.value == null) == (header.valueFrom == null),
+              path + ".webhook.headers[" + j + "]",
+              "set exactly one of value and valueFrom");
+        }
+      }
+      if (sink.email != null) {
+        problems.check(
+            sink.email.from == null || !EMAIL.matcher(sink.email.from).matches(),
+            path + ".email.from",
+            "not an e-mail address");
+        for (int j = 0; j < sink.email.to.size(); j++) {
+          String to = sink.email.to.get(j);
+          problems.check(
+              to == null || !EMAIL.matcher(to).matches(),
+              path + ".email.to[" + j + "]",
+              "not an e-mail address");
+        }
+        problems.check(
+            sink.email.usernameSecretRef != null && sink.email.passwordSecretRef == null,
+            path + ".email.usernameSecretRef",
+            "needs passwordSecretRef too");
+      }
+      if (sink.alertmanager != null) {
+        problems.check(
+            sink.alertmanager.basicAuth != null && sink.alertmanager.bearerTokenSecretRef != null,
+            path + ".alertmanager",
+            "set at most one of basicAuth and bearerTokenSecretRef");
+      }
+    }
+  }
+}

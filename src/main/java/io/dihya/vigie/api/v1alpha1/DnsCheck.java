@@ -1,0 +1,60 @@
+package io.dihya.vigie.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A DNS query whose answer must exist and, optionally, contain the expected values. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class DnsCheck {
+
+  /** Record types a check may query. */
+  public enum RecordType {
+    A,
+    AAAA,
+    CNAME,
+    SRV,
+    TXT,
+    MX
+  }
+
+  /** Transport of the query. */
+  public enum Transport {
+    udp,
+    tcp
+  }
+
+  @Required
+  @Pattern("^[A-Za-z0-9_]([-A-Za-z0-9_.]*[A-Za-z0-9_.])?$")
+  @JsonPropertyDescription("Name to resolve, e.g. db.shop.svc.cluster.local.")
+  public String name;
+
+  @Default("A")
+  @JsonPropertyDescription("Record type to query.")
+  public RecordType recordType = RecordType.A;
+
+  @JsonPropertyDescription(
+      "DNS server to ask (host name or IP address). Defaults to the resolvers of the operator's pod.")
+  public String server;
+
+  @Default("53")
+  @Min(1)
+  @Max(65535)
+  @JsonPropertyDescription("Port of the DNS server.")
+  public Integer port = 53;
+
+  @Default("udp")
+  @JsonPropertyDescription("Transport of the query: udp or tcp.")
+  public Transport transport = Transport.udp;
+
+  @JsonPropertyDescription(
+      "Values the answer must contain, in the record's text form (an address, a host name, TXT"
+          + " text). Empty: any non-empty answer is accepted.")
+  public List<String> expect = new ArrayList<>();
+}

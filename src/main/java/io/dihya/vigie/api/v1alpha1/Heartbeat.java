@@ -1,0 +1,16 @@
+package io.dihya.vigie.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+
+/** A periodic notification proving the alert pipeline alive. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class Heartbeat {
+
+  @Required
+  @Pattern(DurationFormat.PATTERN)
+  @JsonPropertyDescription("How often to send the heartbeat, e.g. 5m. At least 1m.")
+  public String interval;
+}

@@ -1,0 +1,24 @@
+package io.dihya.vigie.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+
+/**
+ * An IPFS node's RPC API (/api/v0/add): each notification batch is added as a file and its CID is
+ * recorded in the audit log and in status.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class IpfsSink {
+
+  @Required
+  @Pattern("^https?://[^\\s]+$")
+  @JsonPropertyDescription("Base URL of the node's RPC API, e.g. http://ipfs.archive:5001.")
+  public String url;
+
+  @Default("true")
+  @JsonPropertyDescription("Pin the added content so the node keeps it.")
+  public Boolean pin = true;
+}

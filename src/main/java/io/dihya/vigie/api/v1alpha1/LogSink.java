@@ -1,0 +1,20 @@
+package io.dihya.vigie.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+
+/** Notifications as structured JSON log lines, under the category io.dihya.vigie.notification. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class LogSink {
+
+  /** Log level of the lines. */
+  public enum Level {
+    INFO,
+    WARN
+  }
+
+  @Default("INFO")
+  @JsonPropertyDescription("Log level: INFO or WARN.")
+  public Level level = Level.INFO;
+}

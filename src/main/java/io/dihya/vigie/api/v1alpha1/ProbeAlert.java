@@ -1,0 +1,21 @@
+package io.dihya.vigie.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** What a probe adds to the alerts it raises. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ProbeAlert {
+
+  @JsonPropertyDescription(
+      "Extra alert labels, e.g. team: payments or sector: health. Routes group and select on labels;"
+          + " they also reach Alertmanager and PagerDuty.")
+  public Map<String, String> labels = new LinkedHashMap<>();
+
+  @JsonPropertyDescription(
+      "Extra alert annotations, e.g. summary, description and runbook_url. Redacted like every"
+          + " other text that leaves the operator.")
+  public Map<String, String> annotations = new LinkedHashMap<>();
+}

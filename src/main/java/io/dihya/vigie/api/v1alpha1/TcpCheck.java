@@ -1,0 +1,28 @@
+package io.dihya.vigie.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+
+/** A TCP connection, optionally with a line sent and an answer expected. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class TcpCheck {
+
+  @Required
+  @JsonPropertyDescription("Host name or IP address, e.g. mail.infra.svc.cluster.local.")
+  public String host;
+
+  @Required
+  @Min(1)
+  @Max(65535)
+  @JsonPropertyDescription("TCP port.")
+  public Integer port;
+
+  @JsonPropertyDescription("Text to send once connected (escape sequences \\r and \\n allowed).")
+  public String send;
+
+  @JsonPropertyDescription("Text the server must send back (substring) before the timeout.")
+  public String expect;
+}

@@ -1,0 +1,81 @@
+package io.dihya.vigie.kube;
+
+import io.dihya.vigie.api.v1alpha1.DurationFormat;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * The problems found in a spec, each naming the field to fix. Messages carry field paths and fixed
+ * text, never a field's value, so they cannot leak what a user put in the spec.
+ */
+public final class SpecProblems {
+
+  private static final int MAX_MESSAGE = 1024;
+
+  private final List<String> problems = new ArrayList<>();
+
+  /** Records a problem at {@code path}, e.g. {@code spec.http.url}. */
+  public void add(String path, String problem) {
+    problems.add(path + ": " + problem);
+  }
+
+  /** Records a problem when {@code condition} is true. */
+  public void check(boolean condition, String path, String problem) {
+    if (condition) {
+      add(path, problem);
+    }
+  }
+
+  /**
+   * Parses a duration field; records a problem and returns empty when it is missing, malformed or
+   * shorter than {@code min}.
+   */
+  public Optional<Duration> duration(String path, String value, Duration min) {
+    if (value == null) {
+      add(path, "required");
+      return Optional.empty();
+    }
+    Optional<Duration> parsed = DurationFormat.parse(value);
+    if (parsed.isEmpty()) {
+      add(path, "not a duration; write it like 30s, 5m, 1h30m or 14d");
+    } else if (parsed.get().compareTo(min) < 0) {
+      add(path, "must be at least " + describe(min));
+      return Optional.empty();
+    }
+    return parsed;
+  }
+
+  /** Records a problem when {@code regex} is not a valid Java regular expression. */
+  public void regex(String path, String regex) {
+    try {
+      java.util.regex.Pattern.compile(regex);
+    } catch (PatternSyntaxException e) {
+      // getDescription() names the error without echoing the pattern.
+      add(path, "not a valid regular expression: " + e.getDescription());
+    }
+  }
+
+  private static String describe(Duration d) {
+    if (d.toMillis() % 60_000 == 0) {
+      return d.toMinutes() + "m";
+    }
+    return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+  }
+
+  public boolean isEmpty() {
+    return problems.isEmpty();
+  }
+
+  public List<String> list() {
+    return List.copyOf(problems);
+  }
+
+  /** One message for a condition: every problem, separated by "; ", cut to 1 kB. */
+  public String message() {
+    String joined = String.join("; ", problems);
+    return joined.length() <= MAX_MESSAGE ? joined : joined.substring(0, MAX_MESSAGE - 3) + "...";
+  }
+}
