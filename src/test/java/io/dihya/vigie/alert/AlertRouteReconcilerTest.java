@@ -1,0 +1,103 @@
+package io.dihya.vigie.alert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.dihya.vigie.api.v1alpha1.AlertRoute;
+import io.dihya.vigie.api.v1alpha1.LogSink;
+import io.dihya.vigie.api.v1alpha1.Sink;
+import io.dihya.vigie.api.v1alpha1.WebhookSink;
+import io.dihya.vigie.kube.Conditions;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The AlertRoute reconciler against the fabric8 mock API server in CRUD mode. */
+@QuarkusTest
+@WithKubernetesTestServer
+class AlertRouteReconcilerTest {
+
+  private static final String NS = "school";
+
+  @Inject KubernetesClient client;
+
+  @Test
+  void validRouteIsReadyWithOneRecordPerSink() {
+    AlertRoute route = route("oncall", sink("audit", new LogSink()), webhook("hook"));
+    client.resource(route).create();
+
+    AlertRoute ready = awaitReady("oncall", Conditions.TRUE);
+    assertThat(condition(ready).getReason()).isEqualTo(Conditions.REASON_ACCEPTED);
+    assertThat(ready.getStatus().sinks)
+        .extracting(s -> s.name + ":" + s.delivered + ":" + s.failed)
+        .containsExactly("audit:0:0", "hook:0:0");
+  }
+
+  @Test
+  void routeWithBrokenSinksIsInvalid() {
+    Sink both = sink("both", new LogSink());
+    both.webhook = new WebhookSink();
+    both.webhook.url = "http://receiver.school.svc/";
+    WebhookSink noUrl = new WebhookSink();
+    Sink hook = new Sink();
+    hook.name = "both";
+    hook.webhook = noUrl;
+    AlertRoute route = route("broken", both, hook);
+    route.getSpec().groupWait = "soon";
+    client.resource(route).create();
+
+    Condition ready = condition(awaitReady("broken", Conditions.FALSE));
+    assertThat(ready.getReason()).isEqualTo(Conditions.REASON_INVALID_SPEC);
+    assertThat(ready.getMessage())
+        .contains("spec.groupWait: not a duration")
+        .contains("spec.sinks[0]: set exactly one of log, webhook")
+        .contains("found log, webhook")
+        .contains("spec.sinks[1].name: used twice")
+        .contains("spec.sinks[1].webhook: set exactly one of url and urlSecretRef");
+  }
+
+  private AlertRoute awaitReady(String name, String status) {
+    return await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> client.resources(AlertRoute.class).inNamespace(NS).withName(name).get(),
+            r ->
+                r != null
+                    && r.getStatus() != null
+                    && Conditions.find(r.getStatus().conditions, Conditions.READY)
+                        .map(c -> status.equals(c.getStatus()))
+                        .orElse(false));
+  }
+
+  private static Condition condition(AlertRoute route) {
+    return Conditions.find(route.getStatus().conditions, Conditions.READY).orElseThrow();
+  }
+
+  private static AlertRoute route(String name, Sink... sinks) {
+    AlertRoute route = new AlertRoute();
+    route.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
+    route.getSpec().sinks = List.of(sinks);
+    return route;
+  }
+
+  private static Sink sink(String name, LogSink log) {
+    Sink sink = new Sink();
+    sink.name = name;
+    sink.log = log;
+    return sink;
+  }
+
+  private static Sink webhook(String name) {
+    Sink sink = new Sink();
+    sink.name = name;
+    sink.webhook = new WebhookSink();
+    sink.webhook.url = "http://receiver.school.svc:8080/alerts";
+    return sink;
+  }
+}
