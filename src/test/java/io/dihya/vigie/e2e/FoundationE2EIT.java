@@ -1,0 +1,145 @@
+package io.dihya.vigie.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The foundation end to end: the real kube-apiserver, the committed CRDs and samples applied with
+ * kubectl, and the built operator reconciling them.
+ */
+class FoundationE2EIT {
+
+  private static LocalCluster cluster;
+  private static OperatorProcess operator;
+  private static String namespace;
+
+  @BeforeAll
+  static void startOperator() throws Exception {
+    cluster = LocalCluster.get();
+    cluster.kubectl("apply", "-f", "crds/").assertSuccess();
+    cluster
+        .kubectl(
+            "wait",
+            "--for=condition=Established",
+            "--timeout=60s",
+            "crd/healthprobes.vigie.dihya.io",
+            "crd/alertroutes.vigie.dihya.io")
+        .assertSuccess();
+    namespace = "e2e-" + UUID.randomUUID().toString().substring(0, 8);
+    cluster.kubectl("create", "namespace", namespace).assertSuccess();
+    operator = OperatorProcess.start(cluster, "foundation");
+  }
+
+  @AfterAll
+  static void stopOperator() {
+    if (operator != null) {
+      operator.close();
+    }
+    if (cluster != null && namespace != null) {
+      cluster.kubectl(
+          "delete", "healthprobes,alertroutes", "--all", "-n", namespace, "--wait=false");
+    }
+  }
+
+  @Test
+  void samplesAreAcceptedAndBecomeReady() {
+    for (String sample : new String[] {"secrets", "healthprobes", "alertroute"}) {
+      cluster
+          .kubectl("apply", "-n", namespace, "-f", "deploy/samples/" + sample + ".yaml")
+          .assertSuccess();
+    }
+    cluster
+        .kubectl(
+            "wait",
+            "--for=condition=Ready",
+            "--timeout=60s",
+            "-n",
+            namespace,
+            "healthprobes",
+            "--all")
+        .assertSuccess();
+    cluster
+        .kubectl(
+            "wait",
+            "--for=condition=Ready",
+            "--timeout=60s",
+            "-n",
+            namespace,
+            "alertroutes",
+            "--all")
+        .assertSuccess();
+
+    String table = cluster.kubectl("get", "hp", "-n", namespace).assertSuccess().output();
+    assertThat(table.lines().findFirst().orElse(""))
+        .containsSubsequence("NAME", "TARGET", "HEALTH", "LATENCY", "SINCE", "AGE");
+    assertThat(table).contains("Unknown");
+    String wide =
+        cluster.kubectl("get", "hp", "-n", namespace, "-o", "wide").assertSuccess().output();
+    assertThat(wide.lines().findFirst().orElse(""))
+        .containsSubsequence("TARGET", "HEALTH", "LATENCY", "SINCE", "AGE", "INTERVAL", "SEVERITY");
+    String routes = cluster.kubectl("get", "vigie", "-n", namespace).assertSuccess().output();
+    assertThat(routes)
+        .contains("alertroute.vigie.dihya.io/")
+        .contains("healthprobe.vigie.dihya.io/");
+  }
+
+  @Test
+  void invalidSampleIsRejectedByTheApiServerNamingTheFields() {
+    Commands.Result result =
+        cluster.kubectl(
+            "apply", "-n", namespace, "-f", "src/test/resources/e2e/invalid-healthprobe.yaml");
+    assertThat(result.exitCode()).isNotZero();
+    assertThat(result.output())
+        .contains("spec.interval")
+        .contains("spec.severity")
+        .contains("\"critical\", \"warning\", \"info\"");
+  }
+
+  @Test
+  void whatTheSchemaCannotSayIsReportedAsInvalidSpec() {
+    cluster
+        .kubectl("apply", "-n", namespace, "-f", "src/test/resources/e2e/two-check-blocks.yaml")
+        .assertSuccess();
+    String jsonPath =
+        "-o=jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"
+            + "/{.status.conditions[?(@.type==\"Ready\")].reason}"
+            + "/{.status.conditions[?(@.type==\"Ready\")].message}";
+    String ready =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    cluster
+                        .kubectl("get", "hp", "two-check-blocks", "-n", namespace, jsonPath)
+                        .output(),
+                out -> out.startsWith("False/"));
+    assertThat(ready)
+        .isEqualTo("False/InvalidSpec/spec: set exactly one check block, found 2: http, tcp");
+  }
+
+  @Test
+  void kubectlExplainDescribesTheFields() {
+    // The API server publishes a new CRD's OpenAPI schema a few seconds after it is established.
+    String explained =
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofSeconds(2))
+            .until(
+                () -> cluster.kubectl("explain", "healthprobe.spec.http").output(),
+                out -> out.contains("expectStatus"));
+    assertThat(explained)
+        .contains("An HTTP(S) request.")
+        .contains("url")
+        .contains("Never put credentials in it")
+        .contains("followRedirects");
+    String route =
+        cluster.kubectl("explain", "alertroute.spec.sinks.webhook").assertSuccess().output();
+    assertThat(route).contains("signingKeySecretRef").contains("Standard Webhooks");
+  }
+}

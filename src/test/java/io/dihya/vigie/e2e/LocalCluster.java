@@ -1,0 +1,94 @@
+package io.dihya.vigie.e2e;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * The real local control plane (etcd + kube-apiserver) of {@code hack/local-cluster.sh}, started
+ * once per test JVM and reused when it already runs. It is never a user's own cluster: the script
+ * is called with {@code --local}. Where it cannot be provided (not Debian, not root) the tests are
+ * skipped with the script's reason, except under CI ({@code CI=true}), where that is a failure.
+ */
+public final class LocalCluster {
+
+  private static final int UNAVAILABLE = 3;
+  private static LocalCluster instance;
+
+  private final Path kubeconfig;
+  private final String kubectl;
+
+  private LocalCluster(Path kubeconfig, String kubectl) {
+    this.kubeconfig = kubeconfig;
+    this.kubectl = kubectl;
+  }
+
+  /** Starts the local control plane, or reuses it, or skips the calling test. */
+  public static synchronized LocalCluster get() {
+    if (instance == null) {
+      instance = start();
+    }
+    return instance;
+  }
+
+  private static LocalCluster start() {
+    Path script = Project.dir().resolve("hack/local-cluster.sh");
+    Commands.Result started =
+        Commands.run(
+            Project.dir(), java.time.Duration.ofMinutes(25), script.toString(), "start", "--local");
+    if (started.exitCode() != 0) {
+      String reason = started.lastLines(5);
+      if (started.exitCode() == UNAVAILABLE && !"true".equals(System.getenv("CI"))) {
+        Assumptions.abort("no local API server, end-to-end tests skipped: " + reason);
+      }
+      fail(
+          "hack/local-cluster.sh start --local failed (exit "
+              + started.exitCode()
+              + "): "
+              + reason);
+    }
+    Commands.Result env =
+        Commands.run(
+            Project.dir(), java.time.Duration.ofSeconds(30), script.toString(), "env", "--local");
+    Matcher kubeconfig = Pattern.compile("KUBECONFIG=['\"]?([^'\"\\s]+)").matcher(env.output());
+    if (env.exitCode() != 0 || !kubeconfig.find()) {
+      fail("hack/local-cluster.sh env printed no KUBECONFIG: " + env.output());
+    }
+    Matcher kubectl = Pattern.compile("KUBECTL=['\"]?([^'\"\\s]+)").matcher(env.output());
+    return new LocalCluster(
+        Path.of(kubeconfig.group(1)), kubectl.find() ? kubectl.group(1) : "kubectl");
+  }
+
+  /** The kubeconfig of the local API server's admin. */
+  public Path kubeconfig() {
+    return kubeconfig;
+  }
+
+  /** A fabric8 client for the local API server. */
+  public KubernetesClient client() {
+    try {
+      String yaml = Files.readString(kubeconfig);
+      return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(yaml)).build();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + kubeconfig, e);
+    }
+  }
+
+  /** Runs kubectl against the local API server, as a user would. */
+  public Commands.Result kubectl(String... args) {
+    String[] command = new String[args.length + 3];
+    command[0] = kubectl;
+    command[1] = "--kubeconfig";
+    command[2] = kubeconfig.toString();
+    System.arraycopy(args, 0, command, 3, args.length);
+    return Commands.run(Project.dir(), java.time.Duration.ofMinutes(2), command);
+  }
+}
