@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
@@ -24,9 +26,9 @@ public final class LocalCluster {
   private static LocalCluster instance;
 
   private final Path kubeconfig;
-  private final String kubectl;
+  private final List<String> kubectl;
 
-  private LocalCluster(Path kubeconfig, String kubectl) {
+  private LocalCluster(Path kubeconfig, List<String> kubectl) {
     this.kubeconfig = kubeconfig;
     this.kubectl = kubectl;
   }
@@ -56,15 +58,25 @@ public final class LocalCluster {
               + reason);
     }
     Commands.Result env =
-        Commands.run(
-            Project.dir(), java.time.Duration.ofSeconds(30), script.toString(), "env", "--local");
+        Commands.run(Project.dir(), java.time.Duration.ofSeconds(30), script.toString(), "env");
     Matcher kubeconfig = Pattern.compile("KUBECONFIG=['\"]?([^'\"\\s]+)").matcher(env.output());
     if (env.exitCode() != 0 || !kubeconfig.find()) {
       fail("hack/local-cluster.sh env printed no KUBECONFIG: " + env.output());
     }
-    Matcher kubectl = Pattern.compile("KUBECTL=['\"]?([^'\"\\s]+)").matcher(env.output());
+    // The user's kubectl when there is one (tests use it as a user would), else Debian's 1.20.2
+    // through the script.
+    boolean onPath =
+        Commands.run(
+                    Project.dir(),
+                    java.time.Duration.ofSeconds(10),
+                    "kubectl",
+                    "version",
+                    "--client")
+                .exitCode()
+            == 0;
     return new LocalCluster(
-        Path.of(kubeconfig.group(1)), kubectl.find() ? kubectl.group(1) : "kubectl");
+        Path.of(kubeconfig.group(1)),
+        onPath ? List.of("kubectl") : List.of(script.toString(), "kubectl"));
   }
 
   /** The kubeconfig of the local API server's admin. */
@@ -84,11 +96,11 @@ public final class LocalCluster {
 
   /** Runs kubectl against the local API server, as a user would. */
   public Commands.Result kubectl(String... args) {
-    String[] command = new String[args.length + 3];
-    command[0] = kubectl;
-    command[1] = "--kubeconfig";
-    command[2] = kubeconfig.toString();
-    System.arraycopy(args, 0, command, 3, args.length);
-    return Commands.run(Project.dir(), java.time.Duration.ofMinutes(2), command);
+    List<String> command = new ArrayList<>(kubectl);
+    command.add("--kubeconfig");
+    command.add(kubeconfig.toString());
+    command.addAll(List.of(args));
+    return Commands.run(
+        Project.dir(), java.time.Duration.ofMinutes(2), command.toArray(String[]::new));
   }
 }
