@@ -53,6 +53,7 @@ public class AlertRouteReconciler implements Reconciler<AlertRoute> {
     status.lastTest = current.lastTest;
     status.sinks =
         sinkRecords(route.getSpec() == null ? List.of() : route.getSpec().sinks, current);
+    status.sinkNames = status.sinks.stream().map(s -> s.name).collect(Collectors.joining(","));
     if (problems.isEmpty()) {
       status.conditions =
           Conditions.set(

@@ -40,6 +40,14 @@ public final class AlertRouteValidator {
     problems.duration("spec.repeatInterval", spec.repeatInterval, MIN_GROUP_INTERVAL);
     if (spec.heartbeat != null) {
       problems.duration("spec.heartbeat.interval", spec.heartbeat.interval, MIN_HEARTBEAT);
+      Set<String> sinkNames = new HashSet<>();
+      (spec.sinks == null ? List.<Sink>of() : spec.sinks).forEach(s -> sinkNames.add(s.name));
+      for (int i = 0; i < spec.heartbeat.sinks.size(); i++) {
+        problems.check(
+            !sinkNames.contains(spec.heartbeat.sinks.get(i)),
+            "spec.heartbeat.sinks[" + i + "]",
+            "names no sink of this route");
+      }
     }
     for (int i = 0; i < spec.groupBy.size(); i++) {
       String label = spec.groupBy.get(i);
@@ -196,13 +204,12 @@ public final class AlertRouteValidator {
             (sink.webhook.url == null) == (sink.webhook.urlSecretRef == null),
             path + ".webhook",
             "set exactly one of url and urlSecretRef");
-        for (int j = 0; j < sink.webhook.headers.size(); j++) {
-          var header = sink.webhook.headers.get(j);
-          problems.check(
-              (header.value == null) == (header.valueFrom == null),
-              path + ".webhook.headers[" + j + "]",
-              "set exactly one of value and valueFrom");
-        }
+        problems.headers(path + ".webhook.headers", sink.webhook.headers);
+        problems.tls(path + ".webhook.tls", sink.webhook.tls);
+      }
+      if (sink.ipfs != null) {
+        problems.headers(path + ".ipfs.headers", sink.ipfs.headers);
+        problems.tls(path + ".ipfs.tls", sink.ipfs.tls);
       }
       if (sink.email != null) {
         problems.check(
@@ -226,6 +233,10 @@ public final class AlertRouteValidator {
             sink.alertmanager.basicAuth != null && sink.alertmanager.bearerTokenSecretRef != null,
             path + ".alertmanager",
             "set at most one of basicAuth and bearerTokenSecretRef");
+        problems.tls(path + ".alertmanager.tls", sink.alertmanager.tls);
+      }
+      if (sink.email != null) {
+        problems.tls(path + ".email.tls", sink.email.tls);
       }
     }
   }

@@ -1,6 +1,9 @@
 package io.dihya.vigie.kube;
 
+import io.dihya.vigie.api.v1alpha1.ClientTls;
 import io.dihya.vigie.api.v1alpha1.DurationFormat;
+import io.dihya.vigie.api.v1alpha1.HttpHeader;
+import io.dihya.vigie.api.v1alpha1.SecretKeyRef;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +49,32 @@ public final class SpecProblems {
       return Optional.empty();
     }
     return parsed;
+  }
+
+  /** Records a problem for every header that sets both or neither of value and valueFrom. */
+  public void headers(String path, List<HttpHeader> headers) {
+    for (int i = 0; i < headers.size(); i++) {
+      HttpHeader header = headers.get(i);
+      check(
+          (header.value == null) == (header.valueFrom == null),
+          path + "[" + i + "]",
+          "set exactly one of value and valueFrom");
+    }
+  }
+
+  /** Records a problem when a client certificate is given without its key, or the reverse. */
+  public void clientCertificate(String path, SecretKeyRef cert, SecretKeyRef key) {
+    check(
+        (cert == null) != (key == null),
+        path,
+        "certSecretRef and keySecretRef go together: set both or neither");
+  }
+
+  /** Checks the certificate pairing of an optional TLS block. */
+  public void tls(String path, ClientTls tls) {
+    if (tls != null) {
+      clientCertificate(path, tls.certSecretRef, tls.keySecretRef);
+    }
   }
 
   /** Records a problem when {@code regex} is not a valid Java regular expression. */

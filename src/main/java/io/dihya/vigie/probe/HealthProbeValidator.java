@@ -2,7 +2,6 @@ package io.dihya.vigie.probe;
 
 import io.dihya.vigie.api.v1alpha1.HealthProbeSpec;
 import io.dihya.vigie.api.v1alpha1.HttpCheck;
-import io.dihya.vigie.api.v1alpha1.HttpHeader;
 import io.dihya.vigie.api.v1alpha1.Names;
 import io.dihya.vigie.kube.SpecProblems;
 import java.net.URI;
@@ -80,7 +79,15 @@ public final class HealthProbeValidator {
     if (spec.tls != null) {
       problems.duration("spec.tls.minValidFor", spec.tls.minValidFor, Duration.ZERO);
     }
+    if (spec.grpc != null) {
+      problems.tls("spec.grpc.tls", spec.grpc.tls);
+    }
+    if (spec.postgres != null) {
+      problems.clientCertificate(
+          "spec.postgres", spec.postgres.certSecretRef, spec.postgres.keySecretRef);
+    }
     if (spec.redis != null) {
+      problems.tls("spec.redis.tls", spec.redis.tls);
       problems.check(
           spec.redis.usernameSecretRef != null && spec.redis.passwordSecretRef == null,
           "spec.redis.usernameSecretRef",
@@ -173,13 +180,8 @@ public final class HealthProbeValidator {
     if (http.expectBody != null && http.expectBody.regex != null) {
       problems.regex("spec.http.expectBody.regex", http.expectBody.regex);
     }
-    for (int i = 0; i < http.headers.size(); i++) {
-      HttpHeader header = http.headers.get(i);
-      problems.check(
-          (header.value == null) == (header.valueFrom == null),
-          "spec.http.headers[" + i + "]",
-          "set exactly one of value and valueFrom");
-    }
+    problems.headers("spec.http.headers", http.headers);
+    problems.tls("spec.http.tls", http.tls);
     problems.check(
         http.basicAuth != null && http.bearerTokenSecretRef != null,
         "spec.http",

@@ -37,6 +37,7 @@ class AlertRouteReconcilerTest {
     assertThat(ready.getStatus().sinks)
         .extracting(s -> s.name + ":" + s.delivered + ":" + s.failed)
         .containsExactly("audit:0:0", "hook:0:0");
+    assertThat(ready.getStatus().sinkNames).isEqualTo("audit,hook");
   }
 
   @Test

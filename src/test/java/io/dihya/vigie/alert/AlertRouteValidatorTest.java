@@ -151,6 +151,25 @@ class AlertRouteValidatorTest {
     assertThat(problems.message()).doesNotContain("jane");
   }
 
+  @Test
+  void heartbeatSinksMustExistAndClientCertificatesNeedTheirKeys() {
+    Sink hook = new Sink();
+    hook.name = "hook";
+    hook.webhook = new WebhookSink();
+    hook.webhook.url = "https://dms.example/ping";
+    hook.webhook.tls = new io.dihya.vigie.api.v1alpha1.ClientTls();
+    hook.webhook.tls.certSecretRef = new SecretKeyRef("client", "tls.crt");
+    AlertRouteSpec spec = route(hook);
+    spec.heartbeat = new Heartbeat();
+    spec.heartbeat.interval = "5m";
+    spec.heartbeat.sinks = List.of("hook", "pager");
+    assertThat(AlertRouteValidator.validate(spec).list())
+        .containsExactly(
+            "spec.heartbeat.sinks[1]: names no sink of this route",
+            "spec.sinks[0].webhook.tls: certSecretRef and keySecretRef go together: set both or"
+                + " neither");
+  }
+
   private static AlertRouteSpec route(Sink... sinks) {
     AlertRouteSpec spec = new AlertRouteSpec();
     spec.sinks = List.of(sinks);

@@ -126,6 +126,28 @@ class HealthProbeValidatorTest {
   }
 
   @Test
+  void clientCertificatesNeedTheirKeys() {
+    HealthProbeSpec pg = new HealthProbeSpec();
+    pg.postgres = new io.dihya.vigie.api.v1alpha1.PostgresCheck();
+    pg.postgres.host = "db";
+    pg.postgres.database = "records";
+    pg.postgres.keySecretRef = new SecretKeyRef("db", "tls.key");
+    assertThat(HealthProbeValidator.validate("p", pg).list())
+        .containsExactly(
+            "spec.postgres: certSecretRef and keySecretRef go together: set both or neither");
+
+    HealthProbeSpec grpc = new HealthProbeSpec();
+    grpc.grpc = new io.dihya.vigie.api.v1alpha1.GrpcCheck();
+    grpc.grpc.host = "grading";
+    grpc.grpc.port = 9090;
+    grpc.grpc.tls = new io.dihya.vigie.api.v1alpha1.ClientTls();
+    grpc.grpc.tls.certSecretRef = new SecretKeyRef("grading", "tls.crt");
+    assertThat(HealthProbeValidator.validate("p", grpc).list())
+        .containsExactly(
+            "spec.grpc.tls: certSecretRef and keySecretRef go together: set both or neither");
+  }
+
+  @Test
   void longMessagesAreCut() {
     HealthProbeSpec spec = http("http://a.svc/");
     spec.http.expectStatus = java.util.Collections.nCopies(100, "999");

@@ -15,7 +15,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Categories("vigie")
 @AdditionalPrinterColumn(
     name = "Sinks",
-    jsonPath = ".spec.sinks[*].name",
+    jsonPath = ".status.sinkNames",
     type = AdditionalPrinterColumn.Type.STRING,
     getDescription = "Names of the sinks")
 @AdditionalPrinterColumn(

@@ -13,8 +13,13 @@ public class AlertRouteStatus {
   @JsonPropertyDescription("The metadata.generation this status describes.")
   public Long observedGeneration;
 
-  @JsonPropertyDescription("Ready: the spec was accepted and every sink's Secrets were found.")
+  @JsonPropertyDescription(
+      "Ready: the spec is valid and in effect; False with a reason (InvalidSpec, SecretNotFound) and"
+          + " a message that says what to fix.")
   public List<Condition> conditions = new ArrayList<>();
+
+  @JsonPropertyDescription("The sinks' names, comma-separated (the SINKS column).")
+  public String sinkNames;
 
   @JsonPropertyDescription("Delivery counts and the last outcome of each sink.")
   public List<SinkStatus> sinks = new ArrayList<>();

@@ -54,7 +54,9 @@ public class DnsCheck {
   public Transport transport = Transport.udp;
 
   @JsonPropertyDescription(
-      "Values the answer must contain, in the record's text form (an address, a host name, TXT"
-          + " text). Empty: any non-empty answer is accepted.")
+      "Values the answer must contain, each in the record's text form: A/AAAA an address"
+          + " (10.0.0.7), CNAME a host name without the trailing dot, TXT the text, MX"
+          + " \"preference host\" (10 mail.example.org), SRV \"priority weight port target\" (0 5"
+          + " 5432 db.example.org). Empty: any non-empty answer is accepted.")
   public List<String> expect = new ArrayList<>();
 }

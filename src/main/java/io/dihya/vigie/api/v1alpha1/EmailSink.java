@@ -30,11 +30,11 @@ public class EmailSink {
   @JsonPropertyDescription("SMTP server host name.")
   public String host;
 
-  @Default("587")
   @Min(1)
   @Max(65535)
-  @JsonPropertyDescription("SMTP server port.")
-  public Integer port = 587;
+  @JsonPropertyDescription(
+      "SMTP server port. Defaults to 587, or 465 with security tls, or 25 with none.")
+  public Integer port;
 
   @Default("starttls")
   @JsonPropertyDescription("Connection security: starttls, tls or none.")

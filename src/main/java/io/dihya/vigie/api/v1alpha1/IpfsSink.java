@@ -5,6 +5,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * An IPFS node's RPC API (/api/v0/add): each notification batch is added as a file and its CID is
@@ -17,6 +19,14 @@ public class IpfsSink {
   @Pattern("^https?://[^\\s]+$")
   @JsonPropertyDescription("Base URL of the node's RPC API, e.g. http://ipfs.archive:5001.")
   public String url;
+
+  @JsonPropertyDescription(
+      "Extra request headers, e.g. the Authorization of a proxy in front of the RPC API; secret"
+          + " values by valueFrom.secretKeyRef.")
+  public List<HttpHeader> headers = new ArrayList<>();
+
+  @JsonPropertyDescription("TLS settings for https:// URLs.")
+  public ClientTls tls;
 
   @Default("true")
   @JsonPropertyDescription("Pin the added content so the node keeps it.")

@@ -10,11 +10,11 @@ public class LogSink {
 
   /** Log level of the lines. */
   public enum Level {
-    INFO,
-    WARN
+    info,
+    warn
   }
 
-  @Default("INFO")
-  @JsonPropertyDescription("Log level: INFO or WARN.")
-  public Level level = Level.INFO;
+  @Default("info")
+  @JsonPropertyDescription("Log level: info or warn.")
+  public Level level = Level.info;
 }

@@ -57,6 +57,12 @@ public class PostgresCheck {
       "PEM certificate authorities for verify-ca and verify-full, from a Secret.")
   public SecretKeyRef caSecretRef;
 
+  @JsonPropertyDescription("PEM client certificate for certificate login, from a Secret.")
+  public SecretKeyRef certSecretRef;
+
+  @JsonPropertyDescription("PEM private key (PKCS#8) of the client certificate, from a Secret.")
+  public SecretKeyRef keySecretRef;
+
   @Default("SELECT 1")
   @JsonPropertyDescription(
       "Query to run; it must succeed. Runs in a read-only transaction. Its rows are available to"

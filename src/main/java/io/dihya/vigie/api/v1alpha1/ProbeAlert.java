@@ -10,8 +10,10 @@ import java.util.Map;
 public class ProbeAlert {
 
   @JsonPropertyDescription(
-      "Extra alert labels, e.g. team: payments or sector: health. Routes group and select on labels;"
-          + " they also reach Alertmanager and PagerDuty.")
+      "Extra alert labels, e.g. team: payments. Alerts also carry namespace, probe, severity, check"
+          + " and the probe's own labels. Routes group on alert labels (groupBy) and select probes by"
+          + " the probe's metadata labels (probeSelector); labels also reach Alertmanager and"
+          + " PagerDuty.")
   public Map<String, String> labels = new LinkedHashMap<>();
 
   @JsonPropertyDescription(

@@ -20,7 +20,9 @@ public class TcpCheck {
   @JsonPropertyDescription("TCP port.")
   public Integer port;
 
-  @JsonPropertyDescription("Text to send once connected (escape sequences \\r and \\n allowed).")
+  @JsonPropertyDescription(
+      "Text to send once connected, as is (UTF-8). For line endings use a YAML double-quoted string:"
+          + " \"PING\\r\\n\".")
   public String send;
 
   @JsonPropertyDescription("Text the server must send back (substring) before the timeout.")
