@@ -14,7 +14,7 @@
 # ~/.kube/config) already reaches a cluster; if it does, that cluster is used and nothing
 # is started. Otherwise (or with --local) it installs what is missing from Debian's
 # packages (as root), builds kube-apiserver once from Debian's `kubernetes` source
-# package (~8-10 minutes on 2 cores; cached afterwards), makes certificates, starts etcd
+# package (~6-10 minutes on 2 cores; cached afterwards), makes certificates, starts etcd
 # and kube-apiserver in the background bound to 127.0.0.1, and waits until /readyz is ok.
 # On stdout `start` prints only `export KUBECONFIG=...` for the local cluster (nothing
 # when an existing cluster is used), so `eval "$(hack/local-cluster.sh start)"` works;
@@ -89,7 +89,9 @@ APT_UPDATED=
 apt_update_once() {
   [[ -n $APT_UPDATED ]] && return 0
   log "apt-get update"
-  apt-get -q update >&2 || unavailable "apt-get update failed"
+  mkdir -p "$CACHE_DIR"
+  apt-get -q update >>"$CACHE_DIR/apt.log" 2>&1 ||
+    { tail -n 15 "$CACHE_DIR/apt.log" >&2; unavailable "apt-get update failed (see $CACHE_DIR/apt.log)"; }
   APT_UPDATED=1
 }
 
@@ -98,22 +100,27 @@ apt_update_once() {
 apt_install() {
   local policy=/usr/sbin/policy-rc.d created_policy='' rc=0 p needs_update=''
   for p in "$@"; do
-    if ! apt-cache policy "$p" 2>/dev/null | grep -q 'Candidate: [0-9]'; then needs_update=1; fi
+    # (no `| grep -q`: with pipefail, grep's early exit would fail the pipeline)
+    [[ $(apt-cache policy "$p" 2>/dev/null || true) == *"Candidate: "[0-9]* ]] || needs_update=1
   done
   [[ -n $needs_update ]] && apt_update_once
   if [[ ! -e $policy ]]; then
     printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && created_policy=1
   fi
-  log "installing Debian packages: $*"
+  log "installing Debian packages: $* (log: $CACHE_DIR/apt.log)"
+  mkdir -p "$CACHE_DIR"
   local install_cmd=(apt-get -q -y --no-install-recommends -o DPkg::Lock::Timeout=300 install "$@")
-  DEBIAN_FRONTEND=noninteractive "${install_cmd[@]}" >&2 || rc=$?
+  DEBIAN_FRONTEND=noninteractive "${install_cmd[@]}" >>"$CACHE_DIR/apt.log" 2>&1 || rc=$?
   if [[ $rc -ne 0 && -z $APT_UPDATED ]]; then
     apt_update_once
     rc=0
-    DEBIAN_FRONTEND=noninteractive "${install_cmd[@]}" >&2 || rc=$?
+    DEBIAN_FRONTEND=noninteractive "${install_cmd[@]}" >>"$CACHE_DIR/apt.log" 2>&1 || rc=$?
   fi
-  [[ -n $created_policy ]] && rm -f "$policy"
-  [[ $rc -eq 0 ]] || unavailable "apt-get install $* failed"
+  if [[ -n $created_policy ]]; then rm -f "$policy"; fi
+  if [[ $rc -ne 0 ]]; then
+    tail -n 15 "$CACHE_DIR/apt.log" >&2
+    unavailable "apt-get install $* failed (see $CACHE_DIR/apt.log)"
+  fi
 }
 
 # ensure_packages PKG... : install the missing ones (root only).
@@ -130,6 +137,10 @@ check_platform() {
   if ! command -v apt-get >/dev/null || ! command -v dpkg-query >/dev/null; then
     unavailable "not a Debian system (apt-get/dpkg missing)"
   fi
+  local tool
+  for tool in flock setsid timeout base64; do
+    command -v "$tool" >/dev/null || unavailable "$tool missing (util-linux/coreutils)"
+  done
   [[ $(dpkg --print-architecture) == amd64 || $(dpkg --print-architecture) == arm64 ]] ||
     unavailable "unsupported architecture $(dpkg --print-architecture)"
 }
@@ -156,9 +167,9 @@ ensure_kubectl() {
   log "unpacking Debian's kubernetes-client (kubectl $K8S_VERSION) into $BIN_DIR"
   local tmp
   tmp=$(mktemp -d)
-  if ! (cd "$tmp" && apt-get -q download kubernetes-client >&2 2>/dev/null); then
+  if ! (cd "$tmp" && apt-get -q download kubernetes-client >/dev/null 2>&1); then
     if is_root; then apt_update_once; fi
-    (cd "$tmp" && apt-get -q download kubernetes-client >&2) ||
+    (cd "$tmp" && apt-get -q download kubernetes-client >/dev/null) ||
       { rm -rf "$tmp"; unavailable "cannot download Debian's kubernetes-client package"; }
   fi
   dpkg-deb -x "$tmp"/kubernetes-client_*.deb "$tmp/root"
@@ -204,7 +215,8 @@ EOF
     -o "APT::Sandbox::User=$(id -un)")
   if ! compgen -G "$dir/lists/*_Sources*" >/dev/null; then
     log "fetching the index of Debian's source packages (bookworm main)"
-    apt-get -q "${APT_SRC_OPTS[@]}" update >&2 || unavailable "cannot fetch Debian's source index from $uri"
+    apt-get -q "${APT_SRC_OPTS[@]}" update >>"$dir/update.log" 2>&1 ||
+      { tail -n 15 "$dir/update.log" >&2; unavailable "cannot fetch Debian's source index from $uri"; }
   fi
 }
 
@@ -216,7 +228,7 @@ build_apiserver() {
   command -v go >/dev/null || unavailable "no go compiler after installing golang-go"
 
   log "the first run builds kube-apiserver $K8S_VERSION from Debian's 'kubernetes' source package;"
-  log "this takes about 8-10 minutes on 2 cores and ~1.5 GB of memory (log: $BUILD_DIR/build.log)"
+  log "this takes about 6-10 minutes on 2 cores and ~1.5 GB of memory (log: $BUILD_DIR/build.log)"
   local started=$SECONDS
   rm -rf "$BUILD_DIR"
   mkdir -p "$BUILD_DIR"
@@ -224,7 +236,7 @@ build_apiserver() {
   log "downloading Debian's kubernetes source package (~35 MB)"
   if ! (cd "$BUILD_DIR" && apt-get -q "${APT_SRC_OPTS[@]}" source kubernetes >"$BUILD_DIR/source.log" 2>&1); then
     # a stale source index gives 404s: refresh it once
-    apt-get -q "${APT_SRC_OPTS[@]}" update >&2 || true
+    apt-get -q "${APT_SRC_OPTS[@]}" update >>"$CACHE_DIR/apt/update.log" 2>&1 || true
     (cd "$BUILD_DIR" && apt-get -q "${APT_SRC_OPTS[@]}" source kubernetes >"$BUILD_DIR/source.log" 2>&1) ||
       { tail -n 20 "$BUILD_DIR/source.log" >&2; unavailable "apt-get source kubernetes failed (see $BUILD_DIR/source.log)"; }
   fi
@@ -290,7 +302,7 @@ EOF
   if [[ ${VIGIE_KEEP_BUILD:-} != 1 ]]; then
     cp "$log_file" "$BIN_DIR/kube-apiserver-$K8S_VERSION.build.log" 2>/dev/null || true
     chmod -R u+w "$BUILD_DIR" 2>/dev/null || true
-    rm -rf "$BUILD_DIR"
+    rm -rf "$BUILD_DIR" "$CACHE_DIR/apt"
   fi
 }
 
@@ -301,7 +313,7 @@ ensure_apiserver_binary() {
   exec 8>"$CACHE_DIR/.build.lock"
   if ! flock -n 8; then
     log "another process is building kube-apiserver; waiting for it"
-    flock 8
+    flock -w 1800 8 || unavailable "another build of kube-apiserver still holds $CACHE_DIR/.build.lock after 30 minutes"
   fi
   if [[ ! -x $APISERVER_BIN ]]; then
     build_apiserver
@@ -427,7 +439,8 @@ start_bg() {
   shift 2
   : >"$logfile"
   # shellcheck disable=SC2016 # $$ and $@ are for the inner bash
-  setsid nohup bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@" </dev/null >>"$logfile" 2>&1 &
+  # (fds 8/9 hold our locks: the daemons must not inherit them)
+  setsid nohup bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@" </dev/null >>"$logfile" 2>&1 8>&- 9>&- &
   local i
   for ((i = 0; i < 50; i++)); do
     [[ -s $pidfile ]] && return 0
@@ -458,7 +471,7 @@ stop_pid() {
 do_stop() {
   mkdir -p "$CLUSTER_DIR"
   exec 9>"$CLUSTER_DIR/.lock"
-  flock 9
+  flock -w 30 9 || log "warning: $CLUSTER_DIR/.lock is busy for 30 s; stopping anyway"
   if ! pid_alive "$APISERVER_PID" kube-apiserver && ! pid_alive "$ETCD_PID" etcd; then
     log "local cluster is not running"
   fi
@@ -473,7 +486,7 @@ existing_cluster() {
   if [[ -n $configs ]]; then
     # our own kubeconfig (after `eval "$(... env)"`) is not "an existing cluster"
     [[ $configs == "$KUBECONFIG_FILE" ]] && return 1
-    local f found=
+    local f found="" files=()
     IFS=: read -ra files <<<"$configs"
     for f in "${files[@]}"; do [[ -s $f ]] && found=1; done
     [[ -n $found ]] || return 1
@@ -491,10 +504,14 @@ do_start() {
     log "using the existing cluster of kubeconfig context '$ctx' (${KUBECONFIG:-$HOME/.kube/config}); nothing started (use 'start --local' for a local API server)"
     return 0
   fi
+  check_platform
   mkdir -p "$CLUSTER_DIR"
   chmod 700 "$CLUSTER_DIR" 2>/dev/null || true
   exec 9>"$CLUSTER_DIR/.lock"
-  flock 9
+  if ! flock -n 9; then
+    log "another start/stop of this cluster is running; waiting for it"
+    flock -w 1200 9 || die "$CLUSTER_DIR/.lock still busy after 20 minutes"
+  fi
 
   if pid_alive "$APISERVER_PID" kube-apiserver && pid_alive "$ETCD_PID" etcd && apiserver_ready; then
     log "local API server already running at https://127.0.0.1:$APISERVER_PORT"
