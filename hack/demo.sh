@@ -106,11 +106,13 @@ say "kubectl get healthprobes -n $NS -o wide"
 kubectl get healthprobes -n "$NS" -o wide
 echo
 kubectl get alertroutes -n "$NS"
-cat >&2 <<EOT
-
-The operator keeps running in the background. Next:
-  ${cluster_env:+eval "\$(hack/local-cluster.sh env)"   # use the local control plane in this shell}
-  kubectl get healthprobes -n $NS -w            # watch
-  kubectl describe healthprobe demo-http -n $NS # conditions and Events
-  hack/demo.sh stop                             # stop everything
-EOT
+{
+  echo
+  echo "The operator keeps running in the background (log: $STATE/operator.log). Next:"
+  if [[ -n $cluster_env ]]; then
+    echo '  eval "$(hack/local-cluster.sh env)"            # point kubectl at the local control plane'
+  fi
+  echo "  kubectl get healthprobes -n $NS -w            # watch"
+  echo "  kubectl describe healthprobe demo-http -n $NS # conditions"
+  echo "  hack/demo.sh stop                             # stop everything the demo started"
+} >&2
