@@ -1,142 +1,234 @@
 package io.dihya.vigie.probe;
 
+import io.dihya.vigie.api.v1alpha1.DurationFormat;
 import io.dihya.vigie.api.v1alpha1.Health;
 import io.dihya.vigie.api.v1alpha1.HealthProbe;
+import io.dihya.vigie.api.v1alpha1.HealthProbeSpec;
 import io.dihya.vigie.api.v1alpha1.HealthProbeStatus;
+import io.dihya.vigie.api.v1alpha1.SecretKeyRef;
+import io.dihya.vigie.config.VigieConfig;
 import io.dihya.vigie.kube.Conditions;
+import io.dihya.vigie.kube.EventPublisher;
+import io.dihya.vigie.kube.SecretRefs;
+import io.dihya.vigie.kube.SecretResolver;
 import io.dihya.vigie.kube.SpecProblems;
 import io.dihya.vigie.kube.StatusPatcher;
+import io.dihya.vigie.probe.check.Check;
+import io.dihya.vigie.probe.check.CheckFactory;
+import io.dihya.vigie.redact.Redactor;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
 import org.jboss.logging.Logger;
 
 /**
- * Level-based and cheap: validates the spec and writes Ready, Healthy, health and the TARGET column
- * into status. Checks never run here.
+ * Level-based and cheap: validates the spec, resolves the Secrets it references, registers, updates
+ * or removes the probe in the {@link ProbeScheduler}, and writes what the engine knows into status.
+ * Checks never run here; the engine brings a probe back here (through {@link ProbeEventSource})
+ * when its status should change.
  */
 @ControllerConfiguration(name = "healthprobe")
 public class HealthProbeReconciler implements Reconciler<HealthProbe> {
 
   private static final Logger LOG = Logger.getLogger(HealthProbeReconciler.class);
 
-  private final Clock clock;
+  /** Reason of a Ready=False probe whose check type this version cannot run yet. */
+  public static final String REASON_UNSUPPORTED_CHECK = "UnsupportedCheck";
 
-  public HealthProbeReconciler() {
-    this(Clock.systemUTC());
+  private final ProbeScheduler scheduler;
+  private final CheckFactory checks;
+  private final SecretResolver secrets;
+  private final EventPublisher events;
+  private final Clock clock;
+  private final Duration secretRetry;
+  private final ProbeEventSource engineEvents = new ProbeEventSource();
+
+  public HealthProbeReconciler(
+      ProbeScheduler scheduler,
+      CheckFactory checks,
+      SecretResolver secrets,
+      EventPublisher events,
+      Clock clock,
+      VigieConfig config) {
+    this.scheduler = scheduler;
+    this.checks = checks;
+    this.secrets = secrets;
+    this.events = events;
+    this.clock = clock;
+    this.secretRetry = config.secrets().retryInterval();
   }
 
-  HealthProbeReconciler(Clock clock) {
-    this.clock = clock;
+  @Override
+  public List<EventSource<?, HealthProbe>> prepareEventSources(
+      EventSourceContext<HealthProbe> context) {
+    scheduler.onChange(engineEvents::fire);
+    var cache = context.getPrimaryCache();
+    scheduler.existsWhen(id -> cache.get(id).isPresent());
+    return List.of(engineEvents);
   }
 
   @Override
   public UpdateControl<HealthProbe> reconcile(HealthProbe probe, Context<HealthProbe> context) {
-    HealthProbeStatus desired = desiredStatus(probe, clock.instant());
-    return StatusPatcher.patchIfChanged(probe, desired, HealthProbe::new);
-  }
-
-  /** The status {@code probe} should have now, carrying over what the engine recorded. */
-  HealthProbeStatus desiredStatus(HealthProbe probe, Instant now) {
-    HealthProbeStatus current =
-        probe.getStatus() == null ? new HealthProbeStatus() : probe.getStatus();
-    Long generation = probe.getMetadata().getGeneration();
-    SpecProblems problems =
-        HealthProbeValidator.validate(probe.getMetadata().getName(), probe.getSpec());
-
-    HealthProbeStatus status = new HealthProbeStatus();
-    status.observedGeneration = generation;
-    status.lastCheck = current.lastCheck;
-    status.lastFailure = current.lastFailure;
-    status.consecutiveFailures = current.consecutiveFailures;
-    status.consecutiveSuccesses = current.consecutiveSuccesses;
-    status.certificateNotAfter = current.certificateNotAfter;
-    status.target = probe.getSpec() == null ? "" : TargetRenderer.render(probe.getSpec());
-
-    var conditions = current.conditions;
+    Instant now = clock.instant();
+    ResourceID id = ResourceID.fromResource(probe);
+    HealthProbeSpec spec = probe.getSpec();
+    SpecProblems problems = HealthProbeValidator.validate(probe.getMetadata().getName(), spec);
     if (!problems.isEmpty()) {
-      if (!Conditions.REASON_INVALID_SPEC.equals(readyReason(current))) {
-        LOG.infof(
-            "HealthProbe %s/%s has an invalid spec: %s",
-            probe.getMetadata().getNamespace(), probe.getMetadata().getName(), problems.message());
-      }
-      conditions =
-          Conditions.set(
-              conditions,
-              Conditions.READY,
-              Conditions.FALSE,
-              Conditions.REASON_INVALID_SPEC,
-              problems.message(),
-              generation,
-              now);
-      conditions =
-          Conditions.set(
-              conditions,
-              Conditions.HEALTHY,
-              Conditions.UNKNOWN,
-              Conditions.REASON_NOT_CHECKED,
-              "No check runs while the spec is invalid.",
-              generation,
-              now);
-      status.health = Health.Unknown;
-    } else if (Boolean.TRUE.equals(probe.getSpec().suspend)) {
-      conditions =
-          Conditions.set(
-              conditions,
-              Conditions.READY,
+      scheduler.remove(id);
+      return notReady(
+          probe, Conditions.REASON_INVALID_SPEC, problems.message(), Redactor.standard(), now);
+    }
+    if (Boolean.TRUE.equals(spec.suspend)) {
+      scheduler.remove(id);
+      HealthProbeStatus status =
+          ProbeStatus.compose(
+              probe,
               Conditions.TRUE,
               Conditions.REASON_SUSPENDED,
               "Spec accepted; checks are suspended (spec.suspend is true).",
-              generation,
+              null,
+              Redactor.standard(),
               now);
-      conditions =
-          Conditions.set(
-              conditions,
-              Conditions.HEALTHY,
-              Conditions.UNKNOWN,
-              Conditions.REASON_SUSPENDED,
-              "No check runs while the probe is suspended.",
-              generation,
-              now);
-      status.health = Health.Suspended;
-    } else {
-      conditions =
-          Conditions.set(
-              conditions,
-              Conditions.READY,
-              Conditions.TRUE,
-              Conditions.REASON_ACCEPTED,
-              "Spec accepted.",
-              generation,
-              now);
-      var healthy = Conditions.find(conditions, Conditions.HEALTHY);
-      if (healthy.isEmpty() || Conditions.UNKNOWN.equals(healthy.get().getStatus())) {
-        conditions =
-            Conditions.set(
-                conditions,
-                Conditions.HEALTHY,
-                Conditions.UNKNOWN,
-                Conditions.REASON_AWAITING_CHECKS,
-                "No verdict yet.",
-                generation,
-                now);
-        status.health = Health.Unknown;
-      } else {
-        status.health = current.health;
-      }
+      return StatusPatcher.patchIfChanged(probe, status, HealthProbe::new);
     }
-    status.conditions = conditions;
-    status.since =
-        status.health == current.health && current.since != null
-            ? current.since
-            : Conditions.timestamp(now);
-    return status;
+    Set<SecretKeyRef> refs = SecretRefs.of(spec);
+    SecretResolver.Resolution resolution =
+        secrets.resolve(probe.getMetadata().getNamespace(), refs);
+    if (!resolution.complete()) {
+      scheduler.remove(id);
+      return notReady(
+              probe,
+              Conditions.REASON_SECRET_NOT_FOUND,
+              String.join("; ", resolution.missing()),
+              Redactor.standard(),
+              now)
+          .rescheduleAfter(secretRetry);
+    }
+    Redactor redactor = Redactor.standard().withSecrets(resolution.values().values());
+    String fingerprint = fingerprint(probe, resolution.values());
+    if (!scheduler.hasFingerprint(id, fingerprint)) {
+      Check check;
+      try {
+        check = checks.create(spec, resolution::get);
+      } catch (IllegalArgumentException e) {
+        scheduler.remove(id);
+        return notReady(probe, Conditions.REASON_INVALID_SPEC, e.getMessage(), redactor, now);
+      } catch (UnsupportedOperationException e) {
+        scheduler.remove(id);
+        return notReady(probe, REASON_UNSUPPORTED_CHECK, e.getMessage(), redactor, now);
+      }
+      scheduler.schedule(id, timing(spec, fingerprint), check, redactor, probe.getStatus());
+    }
+    ProbeSnapshot snapshot = scheduler.snapshot(id).orElse(null);
+    HealthProbeStatus status =
+        ProbeStatus.compose(
+            probe,
+            Conditions.TRUE,
+            Conditions.REASON_ACCEPTED,
+            "Spec accepted.",
+            snapshot,
+            redactor,
+            now);
+    announceTransition(probe, snapshot, redactor);
+    return StatusPatcher.patchIfChanged(probe, status, HealthProbe::new);
   }
 
-  private static String readyReason(HealthProbeStatus status) {
-    return Conditions.find(status.conditions, Conditions.READY).map(c -> c.getReason()).orElse("");
+  private UpdateControl<HealthProbe> notReady(
+      HealthProbe probe, String reason, String message, Redactor redactor, Instant now) {
+    HealthProbeStatus current = probe.getStatus();
+    boolean already =
+        current != null
+            && Conditions.find(current.conditions, Conditions.READY)
+                .map(
+                    c ->
+                        reason.equals(c.getReason())
+                            && Objects.equals(redactor.redact(message), c.getMessage()))
+                .orElse(false);
+    if (!already) {
+      LOG.infof(
+          "HealthProbe %s/%s is not ready (%s): %s",
+          probe.getMetadata().getNamespace(),
+          probe.getMetadata().getName(),
+          reason,
+          redactor.redact(message));
+      events.publish(probe, EventPublisher.WARNING, reason, "Validate", message, redactor);
+    }
+    HealthProbeStatus status =
+        ProbeStatus.compose(probe, Conditions.FALSE, reason, message, null, redactor, now);
+    return StatusPatcher.patchIfChanged(probe, status, HealthProbe::new);
+  }
+
+  /** One Event per change of health, when the verdict reaches status for the first time. */
+  private void announceTransition(HealthProbe probe, ProbeSnapshot snapshot, Redactor redactor) {
+    if (snapshot == null) {
+      return;
+    }
+    Health before = probe.getStatus() == null ? null : probe.getStatus().health;
+    if (snapshot.health() == before) {
+      return;
+    }
+    if (snapshot.health() == Health.Unhealthy) {
+      events.publish(
+          probe,
+          EventPublisher.WARNING,
+          "ProbeFailed",
+          "Check",
+          snapshot.reason() + ": " + snapshot.message(),
+          redactor);
+    } else if (snapshot.health() == Health.Healthy && before == Health.Unhealthy) {
+      events.publish(
+          probe,
+          EventPublisher.NORMAL,
+          "ProbeRecovered",
+          "Check",
+          "The target is healthy again: " + snapshot.message(),
+          redactor);
+    }
+  }
+
+  private static ProbeScheduler.Timing timing(HealthProbeSpec spec, String fingerprint) {
+    return new ProbeScheduler.Timing(
+        DurationFormat.parse(spec.interval).orElseThrow(),
+        DurationFormat.parse(spec.timeout).orElseThrow(),
+        spec.failureThreshold == null ? 3 : spec.failureThreshold,
+        spec.successThreshold == null ? 1 : spec.successThreshold,
+        fingerprint);
+  }
+
+  /**
+   * Identifies what the registered check was built from: the spec's generation and the Secret
+   * values (a rotated password rebuilds the check). Kept in memory only.
+   */
+  static String fingerprint(HealthProbe probe, Map<SecretKeyRef, String> values) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      digest.update(
+          String.valueOf(probe.getMetadata().getGeneration()).getBytes(StandardCharsets.UTF_8));
+      Map<String, String> sorted = new TreeMap<>();
+      values.forEach((ref, value) -> sorted.put(ref.name + "/" + ref.key, value));
+      sorted.forEach(
+          (ref, value) -> {
+            digest.update((ref + "\u0000" + value + "\u0000").getBytes(StandardCharsets.UTF_8));
+          });
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JVM", e);
+    }
   }
 }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,7 +54,7 @@ class FoundationE2EIT {
   }
 
   @Test
-  void samplesAreAcceptedAndBecomeReady() {
+  void samplesAreAcceptedAndEachProbeSaysWhetherItRuns() {
     String namespace = namespace("samples");
     for (String sample : new String[] {"secrets", "healthprobes", "alertroute"}) {
       cluster
@@ -66,32 +68,66 @@ class FoundationE2EIT {
             "--timeout=60s",
             "-n",
             namespace,
-            "healthprobes",
+            "alertroutes",
             "--all")
         .assertSuccess();
+    String readiness =
+        "-o=jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type==\"Ready\")]"
+            + ".reason}{\"\\n\"}{end}";
+    Map<String, String> reasons =
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () -> parse(cluster.kubectl("get", "hp", "-n", namespace, readiness).output()),
+                found -> found.size() == 9 && !found.containsValue(""));
+    // Checks that run; the one shipped suspended; sample Secrets hold placeholders, not PEM; check
+    // types of later work say so instead of pretending.
+    assertThat(reasons)
+        .containsEntry("shop-orders-api", "Accepted")
+        .containsEntry("school-mail-relay", "Accepted")
+        .containsEntry("school-exam-proctoring", "Suspended")
+        .containsEntry("hospital-fhir-api", "InvalidSpec")
+        .containsEntry("shop-payments-dns", "UnsupportedCheck")
+        .containsEntry("school-grading-grpc", "UnsupportedCheck")
+        .containsEntry("hospital-portal-certificate", "UnsupportedCheck")
+        .containsEntry("hospital-records-db", "UnsupportedCheck")
+        .containsEntry("shop-session-cache", "UnsupportedCheck");
     cluster
         .kubectl(
             "wait",
             "--for=condition=Ready",
-            "--timeout=60s",
+            "--timeout=10s",
             "-n",
             namespace,
-            "alertroutes",
-            "--all")
+            "hp/shop-orders-api",
+            "hp/school-mail-relay")
         .assertSuccess();
 
     String table = cluster.kubectl("get", "hp", "-n", namespace).assertSuccess().output();
     assertThat(table.lines().findFirst().orElse(""))
         .containsSubsequence("NAME", "TARGET", "HEALTH", "LATENCY", "SINCE", "AGE");
-    assertThat(table).contains("Unknown");
+    assertThat(table).contains("Suspended");
     String wide =
         cluster.kubectl("get", "hp", "-n", namespace, "-o", "wide").assertSuccess().output();
     assertThat(wide.lines().findFirst().orElse(""))
         .containsSubsequence("TARGET", "HEALTH", "LATENCY", "SINCE", "AGE", "INTERVAL", "SEVERITY");
-    String routes = cluster.kubectl("get", "vigie", "-n", namespace).assertSuccess().output();
-    assertThat(routes)
+    String all = cluster.kubectl("get", "vigie", "-n", namespace).assertSuccess().output();
+    assertThat(all)
         .contains("alertroute.vigie.dihya.io/")
-        .contains("healthprobe.vigie.dihya.io/");
+        .contains("healthprobe.vigie.dihya.io/")
+        .contains("pagerduty-oncall,slack-incidents");
+  }
+
+  private static Map<String, String> parse(String lines) {
+    Map<String, String> parsed = new TreeMap<>();
+    lines
+        .lines()
+        .filter(line -> line.contains("="))
+        .forEach(
+            line ->
+                parsed.put(
+                    line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1)));
+    return parsed;
   }
 
   @Test

@@ -6,18 +6,28 @@ import static org.awaitility.Awaitility.await;
 import io.dihya.vigie.api.v1alpha1.Health;
 import io.dihya.vigie.api.v1alpha1.HealthProbe;
 import io.dihya.vigie.api.v1alpha1.HttpCheck;
+import io.dihya.vigie.api.v1alpha1.HttpHeader;
+import io.dihya.vigie.api.v1alpha1.SecretKeyRef;
 import io.dihya.vigie.api.v1alpha1.TcpCheck;
 import io.dihya.vigie.kube.Conditions;
+import io.dihya.vigie.testing.LoopbackHttpServer;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The HealthProbe reconciler against the fabric8 mock API server in CRUD mode. */
+/**
+ * The HealthProbe reconciler and the probe engine against the fabric8 mock API server in CRUD mode
+ * and real HTTP targets on loopback.
+ */
 @QuarkusTest
 @WithKubernetesTestServer
 class HealthProbeReconcilerTest {
@@ -25,23 +35,51 @@ class HealthProbeReconcilerTest {
   private static final String NS = "shop";
 
   @Inject KubernetesClient client;
+  @Inject ProbeScheduler scheduler;
 
   @Test
-  void validProbeBecomesReadyWithTargetAndNoVerdict() {
-    HealthProbe probe = probe("orders");
-    probe.getSpec().http = http("http://orders.shop.svc:8080/healthz?token=abc");
-    client.resource(probe).create();
+  void aProbeAgainstAHealthyServerBecomesHealthyThenFailsAndRecoversWithOneEventEach()
+      throws Exception {
+    try (LoopbackHttpServer target = LoopbackHttpServer.start()) {
+      HealthProbe probe = probe("orders");
+      probe.getSpec().http = http(target.url("/healthz?token=abc"));
+      probe.getSpec().interval = "1s";
+      probe.getSpec().timeout = "500ms";
+      probe.getSpec().failureThreshold = 2;
+      client.resource(probe).create();
 
-    HealthProbe ready = awaitReady("orders", Conditions.TRUE);
-    assertThat(ready.getStatus().health).isEqualTo(Health.Unknown);
-    assertThat(ready.getStatus().target).isEqualTo("GET http://orders.shop.svc:8080/healthz");
-    assertThat(ready.getStatus().observedGeneration).isEqualTo(ready.getMetadata().getGeneration());
-    Condition readyCondition = condition(ready, Conditions.READY);
-    assertThat(readyCondition.getReason()).isEqualTo(Conditions.REASON_ACCEPTED);
-    assertThat(readyCondition.getLastTransitionTime()).isNotBlank();
-    Condition healthy = condition(ready, Conditions.HEALTHY);
-    assertThat(healthy.getStatus()).isEqualTo(Conditions.UNKNOWN);
-    assertThat(healthy.getReason()).isEqualTo(Conditions.REASON_AWAITING_CHECKS);
+      HealthProbe healthy = awaitHealth("orders", Health.Healthy);
+      assertThat(condition(healthy, Conditions.READY).getStatus()).isEqualTo(Conditions.TRUE);
+      assertThat(condition(healthy, Conditions.HEALTHY).getStatus()).isEqualTo(Conditions.TRUE);
+      assertThat(healthy.getStatus().target)
+          .isEqualTo("GET http://127.0.0.1:" + target.port() + "/healthz");
+      assertThat(healthy.getStatus().lastCheck.result.name()).isEqualTo("Success");
+      assertThat(healthy.getStatus().observedGeneration).isEqualTo(1L);
+
+      target.stop();
+      HealthProbe unhealthy = awaitHealth("orders", Health.Unhealthy);
+      Condition failed = condition(unhealthy, Conditions.HEALTHY);
+      assertThat(failed.getStatus()).isEqualTo(Conditions.FALSE);
+      assertThat(failed.getReason()).isEqualTo("ConnectionRefused");
+      assertThat(unhealthy.getStatus().consecutiveFailures).isGreaterThanOrEqualTo(2);
+      assertThat(unhealthy.getStatus().lastFailure.reason).isEqualTo("ConnectionRefused");
+
+      target.restart();
+      awaitHealth("orders", Health.Healthy);
+      List<Event> events = events("orders");
+      assertThat(events)
+          .extracting(Event::getReason)
+          .containsExactlyInAnyOrder("ProbeFailed", "ProbeRecovered");
+      Event warning =
+          events.stream()
+              .filter(e -> e.getReason().equals("ProbeFailed"))
+              .findFirst()
+              .orElseThrow();
+      assertThat(warning.getType()).isEqualTo("Warning");
+      assertThat(warning.getReportingController()).isEqualTo("vigie");
+      assertThat(warning.getRegarding().getName()).isEqualTo("orders");
+      assertThat(warning.getNote()).startsWith("ConnectionRefused: ");
+    }
   }
 
   @Test
@@ -63,31 +101,103 @@ class HealthProbeReconcilerTest {
     assertThat(invalid.getStatus().health).isEqualTo(Health.Unknown);
     assertThat(condition(invalid, Conditions.HEALTHY).getReason())
         .isEqualTo(Conditions.REASON_NOT_CHECKED);
+    assertThat(events("two-blocks")).extracting(Event::getReason).containsExactly("InvalidSpec");
+    assertThat(
+            scheduler.isScheduled(
+                new io.javaoperatorsdk.operator.processing.event.ResourceID("two-blocks", NS)))
+        .isFalse();
   }
 
   @Test
-  void fixingAnInvalidSpecMakesItReadyAndSuspendingShowsSuspended() {
-    HealthProbe probe = probe("fixable");
-    probe.getSpec().http = http("http://a.shop.svc/");
-    probe.getSpec().interval = "500ms";
-    client.resource(probe).create();
-    assertThat(condition(awaitReady("fixable", Conditions.FALSE), Conditions.READY).getMessage())
-        .isEqualTo("spec.interval: must be at least 1s");
+  void aMissingSecretIsReportedAndTheProbeStartsOnceItExists() throws Exception {
+    try (LoopbackHttpServer target = LoopbackHttpServer.start()) {
+      HealthProbe probe = probe("with-secret");
+      probe.getSpec().http = http(target.url("/"));
+      probe.getSpec().interval = "1s";
+      probe.getSpec().timeout = "500ms";
+      HttpHeader header = new HttpHeader();
+      header.name = "X-Api-Key";
+      header.valueFrom = new HttpHeader.ValueFrom();
+      header.valueFrom.secretKeyRef = new SecretKeyRef("api", "key");
+      probe.getSpec().http.headers = List.of(header);
+      client.resource(probe).create();
 
-    client
-        .resources(HealthProbe.class)
-        .inNamespace(NS)
-        .withName("fixable")
-        .edit(
-            p -> {
-              p.getSpec().interval = "10s";
-              p.getSpec().suspend = true;
-              return p;
-            });
-    HealthProbe suspended = awaitReady("fixable", Conditions.TRUE);
-    assertThat(suspended.getStatus().health).isEqualTo(Health.Suspended);
-    assertThat(condition(suspended, Conditions.READY).getReason())
-        .isEqualTo(Conditions.REASON_SUSPENDED);
+      Condition missing = condition(awaitReady("with-secret", Conditions.FALSE), Conditions.READY);
+      assertThat(missing.getReason()).isEqualTo(Conditions.REASON_SECRET_NOT_FOUND);
+      assertThat(missing.getMessage()).isEqualTo("Secret api not found");
+
+      client
+          .resource(
+              new SecretBuilder()
+                  .withNewMetadata()
+                  .withName("api")
+                  .withNamespace(NS)
+                  .endMetadata()
+                  .withStringData(Map.of("key", "k-CANARY-5150"))
+                  .build())
+          .create();
+      HealthProbe healthy = awaitHealth("with-secret", Health.Healthy);
+      assertThat(condition(healthy, Conditions.READY).getReason())
+          .isEqualTo(Conditions.REASON_ACCEPTED);
+      assertThat(target.requests()).anyMatch(r -> r.contains("k-CANARY-5150"));
+    }
+  }
+
+  @Test
+  void suspendingStopsTheChecksAndDeletingForgetsTheProbe() throws Exception {
+    try (LoopbackHttpServer target = LoopbackHttpServer.start()) {
+      HealthProbe probe = probe("pausable");
+      probe.getSpec().http = http(target.url("/"));
+      probe.getSpec().interval = "1s";
+      probe.getSpec().timeout = "500ms";
+      client.resource(probe).create();
+      awaitHealth("pausable", Health.Healthy);
+
+      client
+          .resources(HealthProbe.class)
+          .inNamespace(NS)
+          .withName("pausable")
+          .edit(
+              p -> {
+                p.getSpec().suspend = true;
+                return p;
+              });
+      awaitHealth("pausable", Health.Suspended);
+      int requests = target.requests().size();
+      Thread.sleep(2500);
+      assertThat(target.requests()).hasSize(requests);
+
+      client
+          .resources(HealthProbe.class)
+          .inNamespace(NS)
+          .withName("pausable")
+          .edit(
+              p -> {
+                p.getSpec().suspend = false;
+                return p;
+              });
+      awaitHealth("pausable", Health.Healthy);
+      client.resources(HealthProbe.class).inNamespace(NS).withName("pausable").delete();
+      var id = new io.javaoperatorsdk.operator.processing.event.ResourceID("pausable", NS);
+      await().atMost(Duration.ofSeconds(10)).until(() -> !scheduler.isScheduled(id));
+      int afterDelete = target.requests().size();
+      Thread.sleep(2500);
+      assertThat(target.requests()).hasSize(afterDelete);
+    }
+  }
+
+  private List<Event> events(String probe) {
+    return client.resources(Event.class).inNamespace(NS).list().getItems().stream()
+        .filter(e -> probe.equals(e.getRegarding().getName()))
+        .toList();
+  }
+
+  private HealthProbe awaitHealth(String name, Health health) {
+    return await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> client.resources(HealthProbe.class).inNamespace(NS).withName(name).get(),
+            p -> p != null && p.getStatus() != null && p.getStatus().health == health);
   }
 
   private HealthProbe awaitReady(String name, String status) {

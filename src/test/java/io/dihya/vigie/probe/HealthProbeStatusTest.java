@@ -2,120 +2,190 @@ package io.dihya.vigie.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dihya.vigie.api.v1alpha1.CheckRecord;
 import io.dihya.vigie.api.v1alpha1.Health;
 import io.dihya.vigie.api.v1alpha1.HealthProbe;
 import io.dihya.vigie.api.v1alpha1.HealthProbeStatus;
-import io.dihya.vigie.api.v1alpha1.TcpCheck;
+import io.dihya.vigie.api.v1alpha1.HttpCheck;
 import io.dihya.vigie.kube.Conditions;
+import io.dihya.vigie.kube.StatusPatcher;
+import io.dihya.vigie.redact.Redactor;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The status the reconciler computes, and when it writes it. */
+/**
+ * The status composed from the reconciler's verdict and the engine's state, and when it is written.
+ */
 class HealthProbeStatusTest {
 
   private static final Instant T0 = Instant.parse("2026-11-24T10:00:00Z");
 
   @Test
-  void secondReconcileOfAnUnchangedProbeWritesNothing() {
-    HealthProbe probe = tcpProbe();
-    UpdateControl<HealthProbe> first = reconcilerAt(T0).reconcile(probe, null);
+  void anUnchangedStatusIsNotWrittenAndOnlyNameNamespaceAndStatusAreSent() {
+    HealthProbe probe = httpProbe();
+    UpdateControl<HealthProbe> first =
+        StatusPatcher.patchIfChanged(
+            probe, accepted(probe, snapshot(Health.Healthy), T0), HealthProbe::new);
     assertThat(first.isPatchStatus()).isTrue();
     HealthProbe patch = first.getResource().orElseThrow();
-    // Only name, namespace and status are sent.
-    assertThat(patch.getSpec().tcp).isNull();
+    assertThat(patch.getSpec().http).isNull();
     assertThat(patch.getMetadata().getLabels()).isEmpty();
+    assertThat(patch.getMetadata().getName()).isEqualTo("orders");
 
     probe.setStatus(patch.getStatus());
-    UpdateControl<HealthProbe> second = reconcilerAt(T0.plusSeconds(3600)).reconcile(probe, null);
+    UpdateControl<HealthProbe> second =
+        StatusPatcher.patchIfChanged(
+            probe,
+            accepted(probe, snapshot(Health.Healthy), T0.plusSeconds(3600)),
+            HealthProbe::new);
     assertThat(second.isNoUpdate()).isTrue();
   }
 
   @Test
-  void transitionTimeMovesOnlyWhenStatusFlips() {
-    HealthProbe probe = tcpProbe();
-    HealthProbeStatus first = reconcilerAt(T0).desiredStatus(probe, T0);
-    probe.setStatus(first);
+  void theEngineVerdictBecomesTheHealthyCondition() {
+    HealthProbe probe = httpProbe();
+    HealthProbeStatus status = accepted(probe, snapshot(Health.Unhealthy), T0);
+    assertThat(status.health).isEqualTo(Health.Unhealthy);
+    assertThat(status.consecutiveFailures).isEqualTo(3);
+    assertThat(status.lastCheck.reason).isEqualTo("ConnectionRefused");
+    assertThat(status.since).isEqualTo("2026-11-24T09:59:00Z");
+    assertThat(status.certificateNotAfter).isEqualTo("2027-01-01T00:00:00Z");
+    Condition healthy = condition(status, Conditions.HEALTHY);
+    assertThat(healthy.getStatus()).isEqualTo(Conditions.FALSE);
+    assertThat(healthy.getReason()).isEqualTo("ConnectionRefused");
+    assertThat(healthy.getMessage()).isEqualTo("connection refused");
+    assertThat(condition(status, Conditions.READY).getReason())
+        .isEqualTo(Conditions.REASON_ACCEPTED);
+    assertThat(status.target).isEqualTo("GET http://orders.shop.svc:8080/healthz");
+  }
 
-    probe.getSpec().interval = "oops";
+  @Test
+  void transitionTimeMovesOnlyWhenStatusFlips() {
+    HealthProbe probe = httpProbe();
+    probe.setStatus(accepted(probe, snapshot(Health.Healthy), T0));
+
     probe.getMetadata().setGeneration(2L);
     Instant t1 = T0.plusSeconds(60);
-    HealthProbeStatus invalid = reconcilerAt(t1).desiredStatus(probe, t1);
-    assertThat(readyTime(invalid)).isEqualTo("2026-11-24T10:01:00Z");
+    HealthProbeStatus invalid =
+        ProbeStatus.compose(
+            probe,
+            Conditions.FALSE,
+            Conditions.REASON_INVALID_SPEC,
+            "spec.interval: not a duration",
+            null,
+            Redactor.standard(),
+            t1);
+    assertThat(condition(invalid, Conditions.READY).getLastTransitionTime())
+        .isEqualTo("2026-11-24T10:01:00Z");
     assertThat(invalid.observedGeneration).isEqualTo(2L);
-    // Healthy stayed Unknown: its transition time is kept, only its reason changed.
-    assertThat(healthyTime(invalid)).isEqualTo("2026-11-24T10:00:00Z");
+    assertThat(invalid.health).isEqualTo(Health.Unknown);
+    assertThat(condition(invalid, Conditions.HEALTHY).getReason())
+        .isEqualTo(Conditions.REASON_NOT_CHECKED);
+    // What the engine recorded stays visible.
+    assertThat(invalid.lastCheck.reason).isEqualTo("Succeeded");
     probe.setStatus(invalid);
 
-    probe.getSpec().interval = "oops-again";
-    Instant t2 = T0.plusSeconds(120);
-    HealthProbeStatus stillInvalid = reconcilerAt(t2).desiredStatus(probe, t2);
-    assertThat(readyTime(stillInvalid)).isEqualTo("2026-11-24T10:01:00Z");
+    HealthProbeStatus stillInvalid =
+        ProbeStatus.compose(
+            probe,
+            Conditions.FALSE,
+            Conditions.REASON_INVALID_SPEC,
+            "spec.timeout: not a duration",
+            null,
+            Redactor.standard(),
+            T0.plusSeconds(120));
+    assertThat(condition(stillInvalid, Conditions.READY).getLastTransitionTime())
+        .isEqualTo("2026-11-24T10:01:00Z");
+    assertThat(stillInvalid.since).isEqualTo(invalid.since);
   }
 
   @Test
-  void sinceMovesWhenHealthChanges() {
-    HealthProbe probe = tcpProbe();
-    probe.setStatus(reconcilerAt(T0).desiredStatus(probe, T0));
-    assertThat(probe.getStatus().since).isEqualTo("2026-11-24T10:00:00Z");
-
-    probe.getSpec().suspend = true;
-    Instant later = T0.plusSeconds(30);
-    HealthProbeStatus suspended = reconcilerAt(later).desiredStatus(probe, later);
+  void suspendedProbesSaySoAndSinceMoves() {
+    HealthProbe probe = httpProbe();
+    probe.setStatus(accepted(probe, snapshot(Health.Healthy), T0));
+    HealthProbeStatus suspended =
+        ProbeStatus.compose(
+            probe,
+            Conditions.TRUE,
+            Conditions.REASON_SUSPENDED,
+            "checks are suspended",
+            null,
+            Redactor.standard(),
+            T0.plusSeconds(30));
     assertThat(suspended.health).isEqualTo(Health.Suspended);
     assertThat(suspended.since).isEqualTo("2026-11-24T10:00:30Z");
+    assertThat(condition(suspended, Conditions.HEALTHY).getReason())
+        .isEqualTo(Conditions.REASON_SUSPENDED);
   }
 
   @Test
-  void aVerdictRecordedByTheEngineIsKept() {
-    HealthProbe probe = tcpProbe();
-    HealthProbeStatus status = reconcilerAt(T0).desiredStatus(probe, T0);
-    status.conditions =
-        Conditions.set(
-            status.conditions,
-            Conditions.HEALTHY,
+  void readyMessagesAndTargetsAreRedacted() {
+    HealthProbe probe = httpProbe();
+    probe.getSpec().http.url = "http://orders.shop.svc:8080/hooks/tok-CANARY-1234/x?token=CANARY";
+    Redactor redactor = Redactor.standard().withSecrets(List.of("tok-CANARY-1234"));
+    HealthProbeStatus status =
+        ProbeStatus.compose(
+            probe,
             Conditions.FALSE,
-            "ConnectionRefused",
-            "connection refused",
-            1L,
+            Conditions.REASON_INVALID_SPEC,
+            "spec.http.tls.caSecretRef: not a PEM certificate (tok-CANARY-1234)",
+            null,
+            redactor,
             T0);
-    status.health = Health.Unhealthy;
-    status.consecutiveFailures = 3;
-    probe.setStatus(status);
-
-    HealthProbeStatus next = reconcilerAt(T0).desiredStatus(probe, T0.plusSeconds(5));
-    assertThat(next.health).isEqualTo(Health.Unhealthy);
-    assertThat(next.consecutiveFailures).isEqualTo(3);
-    assertThat(Conditions.find(next.conditions, Conditions.HEALTHY).orElseThrow().getReason())
-        .isEqualTo("ConnectionRefused");
+    assertThat(status.target).doesNotContain("CANARY");
+    assertThat(condition(status, Conditions.READY).getMessage()).doesNotContain("CANARY");
   }
 
-  private static String readyTime(HealthProbeStatus status) {
-    return Conditions.find(status.conditions, Conditions.READY)
-        .orElseThrow()
-        .getLastTransitionTime();
+  private static HealthProbeStatus accepted(
+      HealthProbe probe, ProbeSnapshot snapshot, Instant now) {
+    return ProbeStatus.compose(
+        probe,
+        Conditions.TRUE,
+        Conditions.REASON_ACCEPTED,
+        "Spec accepted.",
+        snapshot,
+        Redactor.standard(),
+        now);
   }
 
-  private static String healthyTime(HealthProbeStatus status) {
-    return Conditions.find(status.conditions, Conditions.HEALTHY)
-        .orElseThrow()
-        .getLastTransitionTime();
+  private static ProbeSnapshot snapshot(Health health) {
+    CheckRecord last = new CheckRecord();
+    last.time = "2026-11-24T09:59:50Z";
+    last.latencyMs = 4L;
+    boolean healthy = health == Health.Healthy;
+    last.result = healthy ? CheckRecord.Result.Success : CheckRecord.Result.Failure;
+    last.reason = healthy ? "Succeeded" : "ConnectionRefused";
+    last.message = healthy ? "answered 200" : "connection refused";
+    return new ProbeSnapshot(
+        health,
+        last.reason,
+        last.message,
+        healthy ? 0 : 3,
+        healthy ? 5 : 0,
+        last,
+        healthy ? null : last,
+        Instant.parse("2026-11-24T09:59:00Z"),
+        Instant.parse("2027-01-01T00:00:00Z"));
   }
 
-  private static HealthProbeReconciler reconcilerAt(Instant now) {
-    return new HealthProbeReconciler(Clock.fixed(now, ZoneOffset.UTC));
+  private static Condition condition(HealthProbeStatus status, String type) {
+    return Conditions.find(status.conditions, type).orElseThrow();
   }
 
-  private static HealthProbe tcpProbe() {
+  private static HealthProbe httpProbe() {
     HealthProbe probe = new HealthProbe();
     probe.setMetadata(
-        new ObjectMetaBuilder().withName("db").withNamespace("clinic").withGeneration(1L).build());
-    probe.getSpec().tcp = new TcpCheck();
-    probe.getSpec().tcp.host = "db.clinic.svc";
-    probe.getSpec().tcp.port = 5432;
+        new ObjectMetaBuilder()
+            .withName("orders")
+            .withNamespace("shop")
+            .withGeneration(1L)
+            .build());
+    probe.getSpec().http = new HttpCheck();
+    probe.getSpec().http.url = "http://orders.shop.svc:8080/healthz";
     return probe;
   }
 }

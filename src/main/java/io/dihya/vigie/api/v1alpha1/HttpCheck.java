@@ -37,7 +37,9 @@ public class HttpCheck {
   @JsonPropertyDescription("HTTP method.")
   public Method method = Method.GET;
 
-  @JsonPropertyDescription("Request headers; secret values by valueFrom.secretKeyRef.")
+  @JsonPropertyDescription(
+      "Request headers; secret values by valueFrom.secretKeyRef. Host, Connection, Content-Length,"
+          + " Expect and Upgrade are set by the client and cannot be given.")
   public List<HttpHeader> headers = new ArrayList<>();
 
   @JsonPropertyDescription("Request body, sent as is (set a Content-Type header to match).")
@@ -55,7 +57,7 @@ public class HttpCheck {
   public ExpectBody expectBody;
 
   @Default("true")
-  @JsonPropertyDescription("Follow redirects (3xx) to their target, at most 10 times.")
+  @JsonPropertyDescription("Follow redirects (3xx) to their target, at most 5 times.")
   public Boolean followRedirects = true;
 
   @JsonPropertyDescription("HTTP basic authentication with credentials from Secrets.")

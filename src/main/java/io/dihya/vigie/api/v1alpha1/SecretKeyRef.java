@@ -28,4 +28,16 @@ public class SecretKeyRef {
     this.name = name;
     this.key = key;
   }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof SecretKeyRef ref
+        && java.util.Objects.equals(name, ref.name)
+        && java.util.Objects.equals(key, ref.key);
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Objects.hash(name, key);
+  }
 }

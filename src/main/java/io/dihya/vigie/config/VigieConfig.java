@@ -1,0 +1,58 @@
+package io.dihya.vigie.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The operator's own settings (application.properties, or VIGIE_* environment variables). */
+@ConfigMapping(prefix = "vigie")
+public interface VigieConfig {
+
+  Status status();
+
+  Checks checks();
+
+  Secrets secrets();
+
+  Events events();
+
+  /** How status is written. */
+  interface Status {
+    /**
+     * How often an unchanged probe's lastCheck is refreshed in status. Transitions are written at
+     * once; this only bounds how stale lastCheck may be. Each refresh is one status patch per
+     * probe.
+     */
+    @WithDefault("60s")
+    Duration refreshInterval();
+  }
+
+  /** How checks run. */
+  interface Checks {
+    /** Checks in flight at once; more wait (in start order) for a free slot. */
+    @WithDefault("512")
+    int maxConcurrency();
+
+    /** Most bytes of a response body read for expectations; the rest is discarded. */
+    @WithDefault("1048576")
+    int maxBodyBytes();
+  }
+
+  /** How referenced Secrets are read. */
+  interface Secrets {
+    /** How long a Secret read from the API server is reused before it is read again. */
+    @WithDefault("60s")
+    Duration cacheTtl();
+
+    /** How soon a resource whose Secret or key is missing looks for it again. */
+    @WithDefault("30s")
+    Duration retryInterval();
+  }
+
+  /** How Events are reported. */
+  interface Events {
+    /** reportingInstance of the Events; defaults to the host (pod) name. */
+    Optional<String> reportingInstance();
+  }
+}

@@ -1,0 +1,102 @@
+package io.dihya.vigie.probe;
+
+import io.dihya.vigie.api.v1alpha1.Health;
+import io.dihya.vigie.api.v1alpha1.HealthProbe;
+import io.dihya.vigie.api.v1alpha1.HealthProbeStatus;
+import io.dihya.vigie.kube.Conditions;
+import io.dihya.vigie.redact.Redactor;
+import java.time.Instant;
+
+/** Composes a probe's status from the reconciler's verdict on the spec and the engine's state. */
+final class ProbeStatus {
+
+  private ProbeStatus() {}
+
+  /**
+   * The status {@code probe} should have.
+   *
+   * @param readyStatus True or False
+   * @param readyReason the Ready condition's reason (Accepted, Suspended, InvalidSpec, ...)
+   * @param readyMessage its message, redacted here
+   * @param snapshot the engine's state when the probe is scheduled, else null
+   */
+  static HealthProbeStatus compose(
+      HealthProbe probe,
+      String readyStatus,
+      String readyReason,
+      String readyMessage,
+      ProbeSnapshot snapshot,
+      Redactor redactor,
+      Instant now) {
+    HealthProbeStatus current =
+        probe.getStatus() == null ? new HealthProbeStatus() : probe.getStatus();
+    Long generation = probe.getMetadata().getGeneration();
+
+    HealthProbeStatus status = new HealthProbeStatus();
+    status.observedGeneration = generation;
+    status.target =
+        probe.getSpec() == null ? "" : redactor.redact(TargetRenderer.render(probe.getSpec()));
+    var conditions =
+        Conditions.set(
+            current.conditions,
+            Conditions.READY,
+            readyStatus,
+            readyReason,
+            redactor.redact(readyMessage),
+            generation,
+            now);
+
+    Instant transition = null;
+    if (snapshot != null) {
+      status.health = snapshot.health();
+      status.consecutiveFailures = snapshot.consecutiveFailures();
+      status.consecutiveSuccesses = snapshot.consecutiveSuccesses();
+      status.lastCheck = snapshot.lastCheck();
+      status.lastFailure = snapshot.lastFailure();
+      status.certificateNotAfter =
+          snapshot.certificateNotAfter() == null
+              ? null
+              : Conditions.timestamp(snapshot.certificateNotAfter());
+      transition = snapshot.since();
+      conditions =
+          Conditions.set(
+              conditions,
+              Conditions.HEALTHY,
+              switch (snapshot.health()) {
+                case Healthy -> Conditions.TRUE;
+                case Unhealthy -> Conditions.FALSE;
+                default -> Conditions.UNKNOWN;
+              },
+              snapshot.reason(),
+              snapshot.message(),
+              generation,
+              now);
+    } else {
+      status.lastCheck = current.lastCheck;
+      status.lastFailure = current.lastFailure;
+      status.consecutiveFailures = current.consecutiveFailures;
+      status.consecutiveSuccesses = current.consecutiveSuccesses;
+      status.certificateNotAfter = current.certificateNotAfter;
+      boolean suspended = Conditions.REASON_SUSPENDED.equals(readyReason);
+      status.health = suspended ? Health.Suspended : Health.Unknown;
+      conditions =
+          Conditions.set(
+              conditions,
+              Conditions.HEALTHY,
+              Conditions.UNKNOWN,
+              suspended ? Conditions.REASON_SUSPENDED : Conditions.REASON_NOT_CHECKED,
+              suspended
+                  ? "No check runs while the probe is suspended."
+                  : "No check runs until the probe is Ready.",
+              generation,
+              now);
+    }
+    status.conditions = conditions;
+    if (status.health == current.health && current.since != null) {
+      status.since = current.since;
+    } else {
+      status.since = Conditions.timestamp(transition != null ? transition : now);
+    }
+    return status;
+  }
+}

@@ -1,0 +1,154 @@
+package io.dihya.vigie.probe.check;
+
+import io.dihya.vigie.api.v1alpha1.HealthProbeSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.AsynchronousChannelGroup;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Builds Checks and owns the shared, pooled I/O resources. One per operator; {@link #close()} on
+ * shutdown.
+ *
+ * <ul>
+ *   <li>The JDK HTTP clients, one per distinct TLS settings and redirect policy ({@link
+ *       HttpClientPool}): each has one selector thread, whatever its number of probes.
+ *   <li>One cached pool of daemon threads ("vigie-check-N") for the HTTP clients' work, host name
+ *       resolution of TCP checks (the JDK resolver blocks) and the completion of every check's
+ *       future. Threads are added only while others are busy and end after a minute idle.
+ *   <li>One asynchronous channel group of two threads ("vigie-tcp-N") for the TCP checks.
+ * </ul>
+ */
+public final class CheckFactory implements AutoCloseable {
+
+  /** Bodies and TCP answers are read up to 1 MiB by default. */
+  private static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+  private final int maxBodyBytes;
+  private final ExecutorService executor;
+  private final Executor callbacks;
+  private final AsynchronousChannelGroup tcpGroup;
+  private final HttpClientPool httpClients;
+  private volatile boolean closed;
+
+  /** A factory that reads at most 1 MiB of each body or TCP answer. */
+  public CheckFactory() {
+    this(DEFAULT_MAX_BODY_BYTES);
+  }
+
+  /**
+   * A factory that reads at most {@code maxBodyBytes} of each body or TCP answer: beyond it bodies
+   * are cut, and a body expectation fails (BodyMismatch) only if it is not met in what was read.
+   */
+  public CheckFactory(int maxBodyBytes) {
+    if (maxBodyBytes < 1) {
+      throw new IllegalArgumentException("maxBodyBytes must be positive");
+    }
+    this.maxBodyBytes = maxBodyBytes;
+    this.executor = Executors.newCachedThreadPool(daemonThreads("vigie-check-"));
+    // Once closed, a check's future must still complete: on the thread at hand then.
+    this.callbacks =
+        task -> {
+          try {
+            executor.execute(task);
+          } catch (RejectedExecutionException e) {
+            task.run();
+          }
+        };
+    try {
+      this.tcpGroup = AsynchronousChannelGroup.withFixedThreadPool(2, daemonThreads("vigie-tcp-"));
+    } catch (IOException e) {
+      executor.shutdownNow();
+      throw new UncheckedIOException("cannot start the TCP channel group", e);
+    }
+    this.httpClients = new HttpClientPool(executor);
+  }
+
+  private static ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /**
+   * A Check for the spec's http or tcp block.
+   *
+   * @throws IllegalArgumentException with a field-naming message (e.g. "spec.http.tls.caSecretRef:
+   *     not a PEM certificate") for anything it cannot build; the caller reports it as InvalidSpec
+   * @throws UnsupportedOperationException for the check types not implemented yet
+   * @throws IllegalStateException once closed
+   */
+  public Check create(HealthProbeSpec spec, SecretValues secrets) {
+    Objects.requireNonNull(spec, "spec");
+    Objects.requireNonNull(secrets, "secrets");
+    if (closed) {
+      throw new IllegalStateException("the check factory is closed");
+    }
+    List<String> blocks = blocks(spec);
+    if (blocks.size() != 1) {
+      throw new IllegalArgumentException(
+          "spec: exactly one check block must be set, found "
+              + (blocks.isEmpty() ? "none" : String.join(", ", blocks)));
+    }
+    return switch (blocks.get(0)) {
+      case "http" ->
+          HttpProbeCheck.create(spec.http, secrets, httpClients, maxBodyBytes, callbacks);
+      case "tcp" -> TcpProbeCheck.create(spec.tcp, maxBodyBytes, executor, tcpGroup, callbacks);
+      default ->
+          throw new UnsupportedOperationException(
+              "the " + blocks.get(0) + " check type is not implemented yet");
+    };
+  }
+
+  private static List<String> blocks(HealthProbeSpec spec) {
+    List<String> blocks = new ArrayList<>();
+    addIf(blocks, spec.http, "http");
+    addIf(blocks, spec.tcp, "tcp");
+    addIf(blocks, spec.dns, "dns");
+    addIf(blocks, spec.grpc, "grpc");
+    addIf(blocks, spec.tls, "tls");
+    addIf(blocks, spec.postgres, "postgres");
+    addIf(blocks, spec.redis, "redis");
+    addIf(blocks, spec.kubernetes, "kubernetes");
+    return blocks;
+  }
+
+  private static void addIf(List<String> blocks, Object block, String name) {
+    if (block != null) {
+      blocks.add(name);
+    }
+  }
+
+  /** Live pooled HTTP clients, for tests. */
+  int httpClientCount() {
+    return httpClients.size();
+  }
+
+  /**
+   * Stops the shared threads. Checks still running complete (as failures, most likely), and checks
+   * run afterwards fail with reason ConnectionFailed. The HTTP clients are released to the garbage
+   * collector, which ends their selector threads (JDK 17's HttpClient has no close()).
+   */
+  @Override
+  public void close() {
+    closed = true;
+    httpClients.clear();
+    try {
+      tcpGroup.shutdownNow();
+    } catch (IOException e) {
+      // Shutting down: the channels close with the group's threads anyway.
+    }
+    executor.shutdownNow();
+  }
+}

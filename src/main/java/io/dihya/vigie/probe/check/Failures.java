@@ -1,0 +1,158 @@
+package io.dihya.vigie.probe.check;
+
+import java.io.EOFException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.net.http.HttpTimeoutException;
+import java.nio.channels.InterruptedByTimeoutException;
+import java.nio.channels.ShutdownChannelGroupException;
+import java.nio.channels.UnresolvedAddressException;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLException;
+
+/**
+ * Maps the exceptions of the I/O stacks to a reason and a fixed text. Exception messages are only
+ * read to choose between fixed texts, never copied: they can hold URLs with queries.
+ */
+final class Failures {
+
+  /** A reason with the fixed text that explains it. */
+  record Failure(String reason, String text) {}
+
+  private static final Pattern TLS_ALERT = Pattern.compile("fatal alert: ([a-z_]{1,40})");
+
+  private Failures() {}
+
+  /**
+   * The reason and text of a failure. The JDK wraps the telling exception (UnknownHost,
+   * NoRouteToHost, an expired certificate) in vaguer ones (CompletionException, ConnectException,
+   * SSLHandshakeException): the innermost one that says something wins, except that a TLS failure
+   * is not reported as the closed or reset connection beneath it.
+   */
+  static Failure classify(Throwable error, Duration timeout) {
+    Throwable root = error;
+    Failure found = null;
+    Failure tls = null;
+    int depth = 0;
+    for (Throwable t = error; t != null && depth < 20; t = t.getCause(), depth++) {
+      root = t;
+      Failure f = direct(t, timeout);
+      if (f != null) {
+        found = f;
+        tls = f.reason().equals(Reasons.TLS_ERROR) && tls == null ? f : tls;
+      }
+    }
+    if (tls != null && found.reason().equals(Reasons.CONNECTION_FAILED)) {
+      // A connection closed or reset during the handshake: the handshake is what failed.
+      return tls;
+    }
+    if (found != null) {
+      return found;
+    }
+    return new Failure(
+        Reasons.CONNECTION_FAILED,
+        root instanceof java.io.IOException
+            ? "connection failed (" + root.getClass().getSimpleName() + ")"
+            : "check failed unexpectedly (" + root.getClass().getSimpleName() + ")");
+  }
+
+  private static Failure direct(Throwable t, Duration timeout) {
+    if (t instanceof UnknownHostException || t instanceof UnresolvedAddressException) {
+      return new Failure(Reasons.DNS_FAILURE, "host name not found");
+    }
+    if (t instanceof HttpTimeoutException
+        || t instanceof TimeoutException
+        || t instanceof InterruptedByTimeoutException
+        || t instanceof SocketTimeoutException
+        || t instanceof DeadlineCharSequence.DeadlineExceeded) {
+      return new Failure(Reasons.TIMEOUT, "no answer within " + format(timeout));
+    }
+    if (t instanceof SSLException) {
+      return new Failure(Reasons.TLS_ERROR, tlsText(t));
+    }
+    if (t instanceof NoRouteToHostException) {
+      return new Failure(Reasons.CONNECTION_FAILED, "no route to host");
+    }
+    if (t instanceof ConnectException) {
+      return lower(t).contains("unreachable")
+          ? new Failure(Reasons.CONNECTION_FAILED, "network unreachable")
+          : new Failure(Reasons.CONNECTION_REFUSED, "connection refused");
+    }
+    if (t instanceof RejectedExecutionException || t instanceof ShutdownChannelGroupException) {
+      return new Failure(Reasons.CONNECTION_FAILED, "the check engine is shut down");
+    }
+    if (t instanceof EOFException) {
+      return new Failure(Reasons.CONNECTION_FAILED, "connection closed before a complete answer");
+    }
+    if (t instanceof java.io.IOException) {
+      String m = lower(t);
+      if (m.contains("reset")) {
+        return new Failure(Reasons.CONNECTION_FAILED, "connection reset");
+      }
+      if (m.contains("redirect") || m.contains("too many retries")) {
+        return new Failure(Reasons.CONNECTION_FAILED, "too many redirects");
+      }
+      if (m.contains("closed") || m.contains("no bytes")) {
+        return new Failure(Reasons.CONNECTION_FAILED, "connection closed before a complete answer");
+      }
+    }
+    return null;
+  }
+
+  private static String tlsText(Throwable tls) {
+    // The JDK nests the telling cause (expired) under vaguer ones (path validation failed).
+    boolean expired = false;
+    boolean mismatch = false;
+    boolean untrusted = false;
+    for (Throwable t = tls; t != null; t = t.getCause()) {
+      if (t instanceof CertificateExpiredException
+          || t instanceof CertificateNotYetValidException) {
+        expired = true;
+      } else if (t instanceof CertPathBuilderException || t instanceof CertPathValidatorException) {
+        untrusted = true;
+      } else if (t instanceof CertificateException
+          && (lower(t).contains("subject alternative") || lower(t).contains("no name matching"))) {
+        mismatch = true;
+      }
+    }
+    if (expired) {
+      return "TLS handshake failed: server certificate expired or not yet valid";
+    }
+    if (mismatch) {
+      return "TLS handshake failed: server certificate does not match the host name";
+    }
+    if (untrusted) {
+      return "TLS handshake failed: server certificate not trusted";
+    }
+    Matcher alert = TLS_ALERT.matcher(lower(tls));
+    if (alert.find()) {
+      return "TLS handshake failed: the server sent alert " + alert.group(1);
+    }
+    if (lower(tls).contains("unrecognized ssl message")) {
+      return "TLS handshake failed: the server does not speak TLS";
+    }
+    return "TLS handshake failed";
+  }
+
+  private static String lower(Throwable t) {
+    return t.getMessage() == null ? "" : t.getMessage().toLowerCase(Locale.ROOT);
+  }
+
+  /** 2s, 1500ms. */
+  static String format(Duration d) {
+    long ms = d.toMillis();
+    return ms % 1000 == 0 ? (ms / 1000) + "s" : ms + "ms";
+  }
+}

@@ -1,0 +1,70 @@
+package io.dihya.vigie.probe.check;
+
+import java.lang.ref.WeakReference;
+import java.net.http.HttpClient;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import javax.net.ssl.SSLContext;
+
+/**
+ * The JDK HTTP clients, one per distinct (TLS settings, redirect policy). Each JDK client owns a
+ * selector thread and a connection pool, so 10,000 probes with the default TLS settings share two
+ * clients at most (redirects followed or not).
+ *
+ * <p>The pool holds its clients weakly and the checks strongly: a client whose last check is gone
+ * (a probe deleted, a rotated client certificate) is collected, and the JDK stops its selector
+ * thread. JDK 17's HttpClient has no close().
+ */
+final class HttpClientPool {
+
+  private record Key(String tlsDigest, boolean followRedirects) {}
+
+  private final Executor executor;
+  private final Map<Key, WeakReference<HttpClient>> clients = new HashMap<>();
+
+  HttpClientPool(Executor executor) {
+    this.executor = executor;
+  }
+
+  /**
+   * The shared client for these settings, built on first use.
+   *
+   * @throws IllegalArgumentException naming a field under {@code field} for unusable TLS material
+   */
+  synchronized HttpClient client(ClientTlsSettings tls, boolean followRedirects, String field) {
+    Key key = new Key(tls.digest(), followRedirects);
+    WeakReference<HttpClient> ref = clients.get(key);
+    HttpClient client = ref == null ? null : ref.get();
+    if (client == null) {
+      clients.values().removeIf(r -> r.get() == null);
+      client = build(SslContexts.build(tls, field), followRedirects);
+      clients.put(key, new WeakReference<>(client));
+    }
+    return client;
+  }
+
+  private HttpClient build(SSLContext ssl, boolean followRedirects) {
+    HttpClient.Builder builder =
+        HttpClient.newBuilder()
+            // HTTP/1.1 as kubelet probes: no h2c upgrade headers, no ALPN surprises.
+            .version(HttpClient.Version.HTTP_1_1)
+            .followRedirects(
+                followRedirects ? HttpClient.Redirect.NORMAL : HttpClient.Redirect.NEVER)
+            .executor(executor);
+    if (ssl != null) {
+      builder.sslContext(ssl);
+    }
+    return builder.build();
+  }
+
+  /** Live clients, for tests. */
+  synchronized int size() {
+    clients.values().removeIf(r -> r.get() == null);
+    return clients.size();
+  }
+
+  synchronized void clear() {
+    clients.clear();
+  }
+}

@@ -1,0 +1,46 @@
+package io.dihya.vigie.probe.check;
+
+/**
+ * The reasons of a {@link CheckResult}: fixed CamelCase words, in one place. They end up as the
+ * {@code reason} of the probe's conditions, Events and alerts, so they are part of the API.
+ */
+public final class Reasons {
+
+  /** The check passed. */
+  public static final String SUCCEEDED = "Succeeded";
+
+  /** The target host refused the connection (nothing listens on the port). */
+  public static final String CONNECTION_REFUSED = "ConnectionRefused";
+
+  /** No complete answer within the probe's timeout (connect, request, body or expected text). */
+  public static final String TIMEOUT = "Timeout";
+
+  /** The target's host name did not resolve. */
+  public static final String DNS_FAILURE = "DnsFailure";
+
+  /** The TLS handshake failed: untrusted, expired or mismatched certificate, or an alert. */
+  public static final String TLS_ERROR = "TlsError";
+
+  /** The HTTP status code is not one of the expected ones. */
+  public static final String UNEXPECTED_STATUS = "UnexpectedStatus";
+
+  /** The HTTP body does not contain the expected text or match the expected regex. */
+  public static final String BODY_MISMATCH = "BodyMismatch";
+
+  /** A CEL assertion of the probe evaluated to false (set by the caller, not by the checks). */
+  public static final String ASSERTION_FAILED = "AssertionFailed";
+
+  /** A Secret key the probe references is missing (set by the caller, not by the checks). */
+  public static final String SECRET_NOT_FOUND = "SecretNotFound";
+
+  /** The spec cannot be turned into a check (set by the caller from create()'s exception). */
+  public static final String INVALID_SPEC = "InvalidSpec";
+
+  /** Any other I/O failure: connection reset or closed early, host or network unreachable. */
+  public static final String CONNECTION_FAILED = "ConnectionFailed";
+
+  /** TCP: the server did not send the expected text before closing or the read limit. */
+  public static final String UNEXPECTED_RESPONSE = "UnexpectedResponse";
+
+  private Reasons() {}
+}
