@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,23 +16,13 @@ import org.junit.jupiter.api.Test;
  */
 class FoundationE2EIT {
 
-  private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
-
   private static LocalCluster cluster;
   private static OperatorProcess operator;
 
   @BeforeAll
   static void startOperator() throws Exception {
     cluster = LocalCluster.get();
-    cluster.kubectl("apply", "-f", "crds/").assertSuccess();
-    cluster
-        .kubectl(
-            "wait",
-            "--for=condition=Established",
-            "--timeout=60s",
-            "crd/healthprobes.vigie.dihya.io",
-            "crd/alertroutes.vigie.dihya.io")
-        .assertSuccess();
+    cluster.installCrds();
     operator = OperatorProcess.start(cluster, "foundation");
   }
 
@@ -42,20 +31,11 @@ class FoundationE2EIT {
     if (operator != null) {
       operator.close();
     }
-    // Namespaces are left behind: without kube-controller-manager they would never finish
-    // terminating. hack/local-cluster.sh stop wipes everything.
-  }
-
-  /** A fresh namespace, so that tests do not see each other's resources. */
-  private static String namespace(String purpose) {
-    String namespace = purpose + "-" + RUN;
-    cluster.kubectl("create", "namespace", namespace).assertSuccess();
-    return namespace;
   }
 
   @Test
   void samplesAreAcceptedAndEachProbeSaysWhetherItRuns() {
-    String namespace = namespace("samples");
+    String namespace = cluster.createNamespace("samples");
     for (String sample : new String[] {"secrets", "healthprobes", "alertroute"}) {
       cluster
           .kubectl("apply", "-n", namespace, "-f", "deploy/samples/" + sample + ".yaml")
@@ -132,7 +112,7 @@ class FoundationE2EIT {
 
   @Test
   void invalidSampleIsRejectedByTheApiServerNamingTheFields() {
-    String namespace = namespace("schema");
+    String namespace = cluster.createNamespace("schema");
     Commands.Result result =
         cluster.kubectl(
             "apply", "-n", namespace, "-f", "src/test/resources/e2e/invalid-healthprobe.yaml");
@@ -145,7 +125,7 @@ class FoundationE2EIT {
 
   @Test
   void whatTheSchemaCannotSayIsReportedAsInvalidSpec() {
-    String namespace = namespace("invalid");
+    String namespace = cluster.createNamespace("invalid");
     cluster
         .kubectl("apply", "-n", namespace, "-f", "src/test/resources/e2e/two-check-blocks.yaml")
         .assertSuccess();

@@ -103,4 +103,27 @@ public final class LocalCluster {
     return Commands.run(
         Project.dir(), java.time.Duration.ofMinutes(2), command.toArray(String[]::new));
   }
+
+  /** Installs the committed CRDs (crds/) and waits until the API server serves them. */
+  public void installCrds() {
+    kubectl("apply", "-f", "crds/").assertSuccess();
+    kubectl(
+            "wait",
+            "--for=condition=Established",
+            "--timeout=60s",
+            "crd/healthprobes.vigie.dihya.io",
+            "crd/alertroutes.vigie.dihya.io")
+        .assertSuccess();
+  }
+
+  /**
+   * Creates a namespace for one test, so tests do not see each other's resources. Namespaces are
+   * left behind: without kube-controller-manager they would never finish terminating; {@code
+   * hack/local-cluster.sh stop} wipes everything.
+   */
+  public String createNamespace(String purpose) {
+    String namespace = purpose + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    kubectl("create", "namespace", namespace).assertSuccess();
+    return namespace;
+  }
 }

@@ -7,7 +7,6 @@ import io.dihya.vigie.testing.LoopbackHttpServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,8 +18,6 @@ import org.junit.jupiter.api.Test;
 class ProbeEngineE2EIT {
 
   private static final String CANARY = "cAnArY-7d1f3e";
-  private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
-
   private static LocalCluster cluster;
   private static OperatorProcess operator;
   private static LoopbackHttpServer target;
@@ -28,15 +25,7 @@ class ProbeEngineE2EIT {
   @BeforeAll
   static void start() throws Exception {
     cluster = LocalCluster.get();
-    cluster.kubectl("apply", "-f", "crds/").assertSuccess();
-    cluster
-        .kubectl(
-            "wait",
-            "--for=condition=Established",
-            "--timeout=60s",
-            "crd/healthprobes.vigie.dihya.io",
-            "crd/alertroutes.vigie.dihya.io")
-        .assertSuccess();
+    cluster.installCrds();
     target = LoopbackHttpServer.start();
     operator = OperatorProcess.start(cluster, "probe-engine");
   }
@@ -51,12 +40,6 @@ class ProbeEngineE2EIT {
     }
   }
 
-  private static String namespace(String purpose) {
-    String namespace = purpose + "-" + RUN;
-    cluster.kubectl("create", "namespace", namespace).assertSuccess();
-    return namespace;
-  }
-
   private static void apply(String namespace, String yaml) throws Exception {
     Path file = Files.createTempFile("vigie-e2e", ".yaml");
     Files.writeString(file, yaml);
@@ -66,7 +49,7 @@ class ProbeEngineE2EIT {
 
   @Test
   void healthFollowsTheTargetWithOneEventPerTransition() throws Exception {
-    String namespace = namespace("engine");
+    String namespace = cluster.createNamespace("engine");
     apply(
         namespace,
         """
@@ -122,7 +105,7 @@ class ProbeEngineE2EIT {
 
   @Test
   void aCanarySecretAppearsInNoStatusEventColumnOrLogLine() throws Exception {
-    String namespace = namespace("canary");
+    String namespace = cluster.createNamespace("canary");
     apply(
         namespace,
         """

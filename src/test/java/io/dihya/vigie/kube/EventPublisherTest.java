@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dihya.vigie.api.v1alpha1.HealthProbe;
 import io.dihya.vigie.redact.Redactor;
+import io.dihya.vigie.testing.UnreachableApiServer;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -90,7 +91,7 @@ class EventPublisherTest {
 
   @Test
   void anUnwritableEventIsDroppedNotThrown() {
-    EventPublisher publisher = new EventPublisher(unreachable(), clock, "vigie-0");
+    EventPublisher publisher = new EventPublisher(UnreachableApiServer.client(), clock, "vigie-0");
     publisher.publish(
         probe(), EventPublisher.NORMAL, "ProbeRecovered", "Check", "ok", Redactor.standard());
   }
@@ -105,18 +106,5 @@ class EventPublisherTest {
             .withResourceVersion("7")
             .build());
     return probe;
-  }
-
-  /** A client for an API server that is not there. */
-  static KubernetesClient unreachable() {
-    return new io.fabric8.kubernetes.client.KubernetesClientBuilder()
-        .withConfig(
-            new io.fabric8.kubernetes.client.ConfigBuilder()
-                .withMasterUrl("https://127.0.0.1:1")
-                .withRequestRetryBackoffLimit(0)
-                .withConnectionTimeout(500)
-                .withRequestTimeout(500)
-                .build())
-        .build();
   }
 }

@@ -6,6 +6,7 @@ import io.dihya.vigie.api.v1alpha1.HealthProbeSpec;
 import io.dihya.vigie.api.v1alpha1.HttpCheck;
 import io.dihya.vigie.api.v1alpha1.HttpHeader;
 import io.dihya.vigie.api.v1alpha1.SecretKeyRef;
+import io.dihya.vigie.testing.UnreachableApiServer;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -70,7 +71,7 @@ class SecretResolverTest {
   @Test
   void anUnreachableApiServerIsReportedWithoutItsMessage() {
     SecretResolver resolver =
-        new SecretResolver(unreachable(), Clock.systemUTC(), Duration.ofMinutes(1));
+        new SecretResolver(UnreachableApiServer.client(), Clock.systemUTC(), Duration.ofMinutes(1));
     var resolution = resolver.resolve("shop", List.of(new SecretKeyRef("api", "token")));
     assertThat(resolution.missing()).hasSize(1);
     assertThat(resolution.missing().get(0)).startsWith("Secret api could not be read (");
@@ -118,18 +119,5 @@ class SecretResolverTest {
 
   private static String base64(String value) {
     return Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
-  }
-
-  /** A client for an API server that is not there. */
-  static KubernetesClient unreachable() {
-    return new io.fabric8.kubernetes.client.KubernetesClientBuilder()
-        .withConfig(
-            new io.fabric8.kubernetes.client.ConfigBuilder()
-                .withMasterUrl("https://127.0.0.1:1")
-                .withRequestRetryBackoffLimit(0)
-                .withConnectionTimeout(500)
-                .withRequestTimeout(500)
-                .build())
-        .build();
   }
 }
