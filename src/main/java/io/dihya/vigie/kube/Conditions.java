@@ -31,6 +31,9 @@ public final class Conditions {
   /** Ready=False: a referenced Secret or key does not exist. */
   public static final String REASON_SECRET_NOT_FOUND = "SecretNotFound";
 
+  /** Ready=False: the spec asks for a check type this version cannot run yet. */
+  public static final String REASON_UNSUPPORTED_CHECK = "UnsupportedCheck";
+
   /** Ready=True, Healthy=Unknown: spec.suspend is true, so no check runs. */
   public static final String REASON_SUSPENDED = "Suspended";
 

@@ -48,9 +48,6 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
 
   private static final Logger LOG = Logger.getLogger(HealthProbeReconciler.class);
 
-  /** Reason of a Ready=False probe whose check type this version cannot run yet. */
-  public static final String REASON_UNSUPPORTED_CHECK = "UnsupportedCheck";
-
   private final ProbeScheduler scheduler;
   private final CheckFactory checks;
   private final SecretResolver secrets;
@@ -131,7 +128,7 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
         return notReady(probe, Conditions.REASON_INVALID_SPEC, e.getMessage(), redactor, now);
       } catch (UnsupportedOperationException e) {
         scheduler.remove(id);
-        return notReady(probe, REASON_UNSUPPORTED_CHECK, e.getMessage(), redactor, now);
+        return notReady(probe, Conditions.REASON_UNSUPPORTED_CHECK, e.getMessage(), redactor, now);
       }
       scheduler.schedule(id, timing(spec, fingerprint), check, redactor, probe.getStatus());
     }

@@ -291,7 +291,7 @@ public class ProbeScheduler implements AutoCloseable {
             registration.redactor.redact(raw.message()),
             raw.latencyMs(),
             raw.certificateNotAfter());
-    Health before = registration.state.snapshot().health();
+    Health before = registration.state.health();
     ProbeState.Change change = registration.state.apply(result, started);
     if (!result.success()) {
       audit(registration.id, result, started);

@@ -124,6 +124,10 @@ final class ProbeState {
     return verdictReason.equals(reasonBefore) ? Change.NONE : Change.REASON;
   }
 
+  synchronized Health health() {
+    return health;
+  }
+
   synchronized ProbeSnapshot snapshot() {
     return new ProbeSnapshot(
         health,

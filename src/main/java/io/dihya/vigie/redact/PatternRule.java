@@ -11,8 +11,9 @@ import java.util.regex.Pattern;
  * Masks every match of patterns given by users (e.g. {@code PAT-[0-9]{8}} for patient numbers).
  *
  * <p>These patterns come from custom resources, so one of them may backtrack catastrophically
- * ({@code (a+)+$}). They all share a time budget per text; past it {@link TimeoutException} ends
- * the redaction, which then hides the whole text rather than stall the thread or let it through.
+ * ({@code (a+)+$}). They all share a time budget per text; past it {@link
+ * DeadlineCharSequence.DeadlineExceeded} ends the redaction, which then hides the whole text rather
+ * than stall the thread or let it through.
  */
 final class PatternRule implements Rule {
 
@@ -44,7 +45,7 @@ final class PatternRule implements Rule {
 
   @Override
   public Spans find(String text, Spans found) {
-    CharSequence input = new Deadline(text, System.nanoTime() + budgetNanos);
+    CharSequence input = new DeadlineCharSequence(text, System.nanoTime() + budgetNanos);
     for (Pattern pattern : patterns) {
       Matcher m = pattern.matcher(input);
       while (m.find()) {
@@ -52,47 +53,5 @@ final class PatternRule implements Rule {
       }
     }
     return found;
-  }
-
-  /** Thrown when the user patterns overrun their budget on one text. */
-  static final class TimeoutException extends RuntimeException {
-    TimeoutException() {
-      super("redaction patterns ran out of time", null, false, false);
-    }
-  }
-
-  /** The text, checking the clock every few thousand reads the regex engine makes of it. */
-  private static final class Deadline implements CharSequence {
-    private final String text;
-    private final long deadline;
-    private int reads;
-
-    Deadline(String text, long deadline) {
-      this.text = text;
-      this.deadline = deadline;
-    }
-
-    @Override
-    public char charAt(int index) {
-      if ((++reads & 0xFFF) == 0 && System.nanoTime() - deadline > 0) {
-        throw new TimeoutException();
-      }
-      return text.charAt(index);
-    }
-
-    @Override
-    public int length() {
-      return text.length();
-    }
-
-    @Override
-    public CharSequence subSequence(int start, int end) {
-      return text.subSequence(start, end);
-    }
-
-    @Override
-    public String toString() {
-      return text;
-    }
   }
 }

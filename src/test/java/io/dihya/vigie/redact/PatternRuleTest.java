@@ -62,7 +62,7 @@ class PatternRuleTest {
 
   @Test
   void theTimeoutCarriesNoStackTraceNorText() {
-    PatternRule.TimeoutException timeout = new PatternRule.TimeoutException();
+    DeadlineCharSequence.DeadlineExceeded timeout = new DeadlineCharSequence.DeadlineExceeded();
     assertThat(timeout.getStackTrace()).isEmpty();
     assertThat(timeout.getMessage()).doesNotContain("aaa");
   }

@@ -1,6 +1,7 @@
 package io.dihya.vigie.probe.check;
 
 import io.dihya.vigie.api.v1alpha1.HttpCheck;
+import io.dihya.vigie.redact.DeadlineCharSequence;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;

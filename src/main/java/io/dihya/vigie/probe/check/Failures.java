@@ -1,5 +1,6 @@
 package io.dihya.vigie.probe.check;
 
+import io.dihya.vigie.redact.DeadlineCharSequence;
 import java.io.EOFException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;

@@ -2,6 +2,7 @@ package io.dihya.vigie.probe.check;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dihya.vigie.redact.DeadlineCharSequence;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.ConnectException;

@@ -3,6 +3,7 @@ package io.dihya.vigie.probe.check;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dihya.vigie.redact.DeadlineCharSequence;
 import java.nio.ByteBuffer;
 import java.security.cert.X509Certificate;
 import java.time.Instant;

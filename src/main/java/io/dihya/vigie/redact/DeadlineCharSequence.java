@@ -1,15 +1,15 @@
-package io.dihya.vigie.probe.check;
+package io.dihya.vigie.redact;
 
 /**
- * A string that stops a regex search when the check's deadline has passed. A user's regex can
- * backtrack for minutes on a large body; without this it would keep a shared thread busy long after
- * the check timed out.
+ * A string that stops a regex search when a deadline has passed. A user's regex (a check's
+ * expectBody, a route's redaction pattern) can backtrack for minutes on a large text; without this
+ * it would keep a shared thread busy long after its time was up.
  */
-final class DeadlineCharSequence implements CharSequence {
+public final class DeadlineCharSequence implements CharSequence {
 
   /** Thrown from {@link #charAt} once the deadline has passed; reported as a timeout. */
-  static final class DeadlineExceeded extends RuntimeException {
-    DeadlineExceeded() {
+  public static final class DeadlineExceeded extends RuntimeException {
+    public DeadlineExceeded() {
       super("deadline exceeded", null, false, false);
     }
   }
@@ -20,7 +20,8 @@ final class DeadlineCharSequence implements CharSequence {
   private final long deadlineNanos;
   private int calls;
 
-  DeadlineCharSequence(String text, long deadlineNanos) {
+  /** The text, readable until {@code deadlineNanos} on the {@link System#nanoTime()} clock. */
+  public DeadlineCharSequence(String text, long deadlineNanos) {
     this.text = text;
     this.deadlineNanos = deadlineNanos;
   }
