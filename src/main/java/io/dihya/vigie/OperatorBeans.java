@@ -5,6 +5,7 @@ import io.dihya.vigie.kube.EventPublisher;
 import io.dihya.vigie.kube.SecretResolver;
 import io.dihya.vigie.probe.ProbeScheduler;
 import io.dihya.vigie.probe.check.CheckFactory;
+import io.dihya.vigie.probe.check.Workloads;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.arc.DefaultBean;
 import jakarta.enterprise.inject.Disposes;
@@ -38,8 +39,15 @@ public class OperatorBeans {
 
   @Produces
   @Singleton
-  CheckFactory checkFactory(VigieConfig config) {
-    return new CheckFactory(config.checks().maxBodyBytes());
+  CheckFactory checkFactory(VigieConfig config, Workloads workloads) {
+    return new CheckFactory(config.checks().maxBodyBytes(), workloads);
+  }
+
+  // SCAFFOLD: replaced by the informer-backed Workloads of the kubernetes check.
+  @Produces
+  @Singleton
+  Workloads workloads() {
+    return new Workloads() {};
   }
 
   void closeChecks(@Disposes CheckFactory checks) {

@@ -122,7 +122,7 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
     if (!scheduler.hasFingerprint(id, fingerprint)) {
       Check check;
       try {
-        check = checks.create(spec, resolution::get);
+        check = checks.create(probe.getMetadata().getNamespace(), spec, resolution::get);
       } catch (IllegalArgumentException e) {
         scheduler.remove(id);
         return notReady(probe, Conditions.REASON_INVALID_SPEC, e.getMessage(), redactor, now);

@@ -20,6 +20,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -108,6 +109,7 @@ public class ProbeScheduler implements AutoCloseable {
       ResourceID id, Timing timing, Check check, Redactor redactor, HealthProbeStatus status) {
     Registration existing = registrations.get(id);
     if (existing != null && existing.timing.fingerprint().equals(timing.fingerprint())) {
+      check.close(); // the registered check already runs this configuration
       return false;
     }
     ProbeState state;
@@ -183,6 +185,7 @@ public class ProbeScheduler implements AutoCloseable {
   @Override
   public void close() {
     timer.shutdownNow();
+    registrations.values().forEach(Registration::cancel);
     registrations.clear();
   }
 
@@ -215,6 +218,11 @@ public class ProbeScheduler implements AutoCloseable {
       return;
     }
     registration.inFlight = true;
+    if (registration.cancelled) {
+      registration.inFlight = false;
+      registration.releaseIfIdle();
+      return;
+    }
     registration.lastStart = now;
     Instant started = Instant.ofEpochMilli(now);
     Runnable start = () -> start(registration, started);
@@ -241,6 +249,7 @@ public class ProbeScheduler implements AutoCloseable {
     if (registration.cancelled) {
       registration.inFlight = false;
       slots.release();
+      registration.releaseIfIdle();
       return;
     }
     checksStarted.incrementAndGet();
@@ -264,6 +273,7 @@ public class ProbeScheduler implements AutoCloseable {
             (outcome, error) -> {
               slots.release();
               registration.inFlight = false;
+              registration.releaseIfIdle();
               CheckResult checked =
                   outcome != null
                       ? outcome
@@ -284,13 +294,7 @@ public class ProbeScheduler implements AutoCloseable {
     // reconciler's MDC (JOSDK puts the resource it reconciles there): log lines from here carry
     // only this probe's fields.
     MDC.clear();
-    CheckResult result =
-        new CheckResult(
-            raw.success(),
-            raw.reason(),
-            registration.redactor.redact(raw.message()),
-            raw.latencyMs(),
-            raw.certificateNotAfter());
+    CheckResult result = raw.withMessage(registration.redactor.redact(raw.message()));
     Health before = registration.state.health();
     ProbeState.Change change = registration.state.apply(result, started);
     if (!result.success()) {
@@ -344,6 +348,7 @@ public class ProbeScheduler implements AutoCloseable {
     volatile long lastNotified;
     volatile boolean inFlight;
     volatile boolean cancelled;
+    final AtomicBoolean released = new AtomicBoolean();
 
     Registration(ResourceID id, Timing timing, Check check, Redactor redactor, ProbeState state) {
       this.id = id;
@@ -358,6 +363,22 @@ public class ProbeScheduler implements AutoCloseable {
       ScheduledFuture<?> f = future;
       if (f != null) {
         f.cancel(false);
+      }
+      releaseIfIdle();
+    }
+
+    /**
+     * Closes the check once it is cancelled and no run is in flight. {@code cancelled} is written
+     * before {@code inFlight} is read here, and run() writes {@code inFlight} before it reads
+     * {@code cancelled}, so a run that starts during cancel() sees the cancellation and stops.
+     */
+    void releaseIfIdle() {
+      if (cancelled && !inFlight && released.compareAndSet(false, true)) {
+        try {
+          check.close();
+        } catch (RuntimeException e) {
+          LOG.debugf("closing the check of %s failed: %s", id, e.getClass().getSimpleName());
+        }
       }
     }
   }

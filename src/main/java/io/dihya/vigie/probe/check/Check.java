@@ -6,7 +6,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * One check of one probe, built once per spec and run many times. Implementations are thread-safe.
  */
-public interface Check {
+public interface Check extends AutoCloseable {
 
   /**
    * Starts one check. The future ALWAYS completes normally (never exceptionally) with a result, at
@@ -17,4 +17,12 @@ public interface Check {
    * (or is already complete when returned); dependent actions should still be short.
    */
   CompletableFuture<CheckResult> run(Duration timeout);
+
+  /**
+   * Releases what this check holds between runs (a gRPC channel, an informer's interest). Called
+   * once, when the check is replaced or its probe removed, after its last run completed. Never
+   * throws.
+   */
+  @Override
+  default void close() {}
 }

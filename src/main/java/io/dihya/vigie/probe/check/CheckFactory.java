@@ -37,22 +37,33 @@ public final class CheckFactory implements AutoCloseable {
   private final Executor callbacks;
   private final AsynchronousChannelGroup tcpGroup;
   private final HttpClientPool httpClients;
+  private final Workloads workloads;
   private volatile boolean closed;
 
-  /** A factory that reads at most 1 MiB of each body or TCP answer. */
+  /**
+   * A factory that reads at most 1 MiB of each body or TCP answer, without kubernetes checks (they
+   * fail with UnsupportedOperationException).
+   */
   public CheckFactory() {
-    this(DEFAULT_MAX_BODY_BYTES);
+    this(DEFAULT_MAX_BODY_BYTES, null);
+  }
+
+  /** A factory that reads at most {@code maxBodyBytes}, without kubernetes checks. */
+  public CheckFactory(int maxBodyBytes) {
+    this(maxBodyBytes, null);
   }
 
   /**
    * A factory that reads at most {@code maxBodyBytes} of each body or TCP answer: beyond it bodies
    * are cut, and a body expectation fails (BodyMismatch) only if it is not met in what was read.
+   * kubernetes checks read the objects' state from {@code workloads} (null: not supported).
    */
-  public CheckFactory(int maxBodyBytes) {
+  public CheckFactory(int maxBodyBytes, Workloads workloads) {
     if (maxBodyBytes < 1) {
       throw new IllegalArgumentException("maxBodyBytes must be positive");
     }
     this.maxBodyBytes = maxBodyBytes;
+    this.workloads = workloads;
     this.executor = Executors.newCachedThreadPool(daemonThreads("vigie-check-"));
     // Once closed, a check's future must still complete: on the thread at hand then.
     this.callbacks =
@@ -82,14 +93,16 @@ public final class CheckFactory implements AutoCloseable {
   }
 
   /**
-   * A Check for the spec's http or tcp block.
+   * A Check for the spec's check block, with its assertions.
    *
+   * @param namespace the probe's namespace: kubernetes checks look only there
    * @throws IllegalArgumentException with a field-naming message (e.g. "spec.http.tls.caSecretRef:
    *     not a PEM certificate") for anything it cannot build; the caller reports it as InvalidSpec
    * @throws UnsupportedOperationException for the check types not implemented yet
    * @throws IllegalStateException once closed
    */
-  public Check create(HealthProbeSpec spec, SecretValues secrets) {
+  public Check create(String namespace, HealthProbeSpec spec, SecretValues secrets) {
+    Objects.requireNonNull(namespace, "namespace");
     Objects.requireNonNull(spec, "spec");
     Objects.requireNonNull(secrets, "secrets");
     if (closed) {
@@ -105,9 +118,19 @@ public final class CheckFactory implements AutoCloseable {
       case "http" ->
           HttpProbeCheck.create(spec.http, secrets, httpClients, maxBodyBytes, callbacks);
       case "tcp" -> TcpProbeCheck.create(spec.tcp, maxBodyBytes, executor, tcpGroup, callbacks);
-      default ->
+      case "dns" -> DnsProbeCheck.create(spec.dns, executor, callbacks);
+      case "grpc" -> GrpcProbeCheck.create(spec.grpc, secrets, executor, callbacks);
+      case "tls" -> TlsProbeCheck.create(spec.tls, secrets, executor, callbacks);
+      case "postgres" -> PostgresProbeCheck.create(spec.postgres, secrets, executor, callbacks);
+      case "redis" -> RedisProbeCheck.create(spec.redis, secrets, executor, callbacks);
+      case "kubernetes" -> {
+        if (workloads == null) {
           throw new UnsupportedOperationException(
-              "the " + blocks.get(0) + " check type is not implemented yet");
+              "kubernetes checks need the operator's connection to the API server");
+        }
+        yield KubernetesProbeCheck.create(namespace, spec.kubernetes, workloads, callbacks);
+      }
+      default -> throw new IllegalStateException("unknown check block " + blocks.get(0));
     };
   }
 

@@ -42,5 +42,32 @@ public final class Reasons {
   /** TCP: the server did not send the expected text before closing or the read limit. */
   public static final String UNEXPECTED_RESPONSE = "UnexpectedResponse";
 
+  /** dns: the server answered that the name does not exist (NXDOMAIN). */
+  public static final String NX_DOMAIN = "NxDomain";
+
+  /** dns: the answer is empty or lacks an expected value. */
+  public static final String UNEXPECTED_ANSWER = "UnexpectedAnswer";
+
+  /** tls (and https): a certificate of the chain expires within minValidFor. */
+  public static final String CERTIFICATE_EXPIRING = "CertificateExpiring";
+
+  /** tls (and https): a certificate of the chain has expired. */
+  public static final String CERTIFICATE_EXPIRED = "CertificateExpired";
+
+  /** postgres, redis: the server refused the credentials. */
+  public static final String AUTHENTICATION_FAILED = "AuthenticationFailed";
+
+  /** postgres: logged in, but the query failed. */
+  public static final String QUERY_FAILED = "QueryFailed";
+
+  /** grpc: the health service answered, but not SERVING (or does not know the service). */
+  public static final String NOT_SERVING = "NotServing";
+
+  /** kubernetes: the object exists but has fewer ready replicas or endpoints, or is not Bound. */
+  public static final String NOT_READY = "NotReady";
+
+  /** kubernetes: the object does not exist in the probe's namespace. */
+  public static final String NOT_FOUND = "NotFound";
+
   private Reasons() {}
 }

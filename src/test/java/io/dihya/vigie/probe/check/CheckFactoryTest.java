@@ -51,7 +51,7 @@ class CheckFactoryTest {
   String refused(HealthProbeSpec spec) {
     Throwable thrown = null;
     try {
-      factory.create(spec, values);
+      factory.create("test", spec, values);
     } catch (IllegalArgumentException e) {
       thrown = e;
     }
@@ -99,7 +99,7 @@ class CheckFactoryTest {
         (type, set) -> {
           HealthProbeSpec spec = new HealthProbeSpec();
           set.accept(spec);
-          assertThatThrownBy(() -> factory.create(spec, values))
+          assertThatThrownBy(() -> factory.create("test", spec, values))
               .isInstanceOf(UnsupportedOperationException.class)
               .hasMessage("the " + type + " check type is not implemented yet");
         });
@@ -137,8 +137,8 @@ class CheckFactoryTest {
         .isEqualTo(
             "spec.http.expectBody.regex: not a valid regular expression (Unclosed group near"
                 + " index 9)");
-    assertThat(factory.create(http(h -> h.expectStatus = null), values)).isNotNull();
-    assertThat(factory.create(http(h -> h.method = null), values)).isNotNull();
+    assertThat(factory.create("test", http(h -> h.expectStatus = null), values)).isNotNull();
+    assertThat(factory.create("test", http(h -> h.method = null), values)).isNotNull();
   }
 
   @Test
@@ -201,7 +201,7 @@ class CheckFactoryTest {
         .isEqualTo("spec.http.basicAuth: usernameSecretRef and passwordSecretRef are required");
     assertThat(refused(http(h -> h.bearerTokenSecretRef = new SecretKeyRef("s", "token"))))
         .isEqualTo("spec.http: the value is not a valid header value");
-    assertThat(factory.create(http(h -> h.basicAuth = basic), values)).isNotNull();
+    assertThat(factory.create("test", http(h -> h.basicAuth = basic), values)).isNotNull();
   }
 
   @Test
@@ -248,8 +248,8 @@ class CheckFactoryTest {
     assertThat(refused(tls(t -> t.serverName = "not a host")))
         .isEqualTo("spec.http.tls.serverName: not a valid host name");
 
-    assertThat(factory.create(clientCert("key"), values)).isNotNull();
-    assertThat(factory.create(tls(t -> t.serverName = " "), values)).isNotNull();
+    assertThat(factory.create("test", clientCert("key"), values)).isNotNull();
+    assertThat(factory.create("test", tls(t -> t.serverName = " "), values)).isNotNull();
   }
 
   HealthProbeSpec tls(Consumer<ClientTls> edit) {
@@ -297,19 +297,22 @@ class CheckFactoryTest {
     secrets.put("tls/other", TestPki.pem(otherCa.certificate()));
     List<Check> keep = new ArrayList<>();
     for (int i = 0; i < 1000; i++) {
-      keep.add(factory.create(http(h -> {}), values));
+      keep.add(factory.create("test", http(h -> {}), values));
     }
     assertThat(factory.httpClientCount()).isEqualTo(1);
-    keep.add(factory.create(http(h -> h.followRedirects = false), values));
+    keep.add(factory.create("test", http(h -> h.followRedirects = false), values));
     assertThat(factory.httpClientCount()).isEqualTo(2);
-    keep.add(factory.create(tls(t -> t.caSecretRef = new SecretKeyRef("tls", "ca")), values));
-    keep.add(factory.create(tls(t -> t.caSecretRef = new SecretKeyRef("tls", "ca")), values));
+    keep.add(
+        factory.create("test", tls(t -> t.caSecretRef = new SecretKeyRef("tls", "ca")), values));
+    keep.add(
+        factory.create("test", tls(t -> t.caSecretRef = new SecretKeyRef("tls", "ca")), values));
     assertThat(factory.httpClientCount()).isEqualTo(3);
-    keep.add(factory.create(tls(t -> t.caSecretRef = new SecretKeyRef("tls", "other")), values));
-    keep.add(factory.create(tls(t -> t.insecureSkipVerify = true), values));
-    keep.add(factory.create(tls(t -> t.serverName = "orders"), values));
+    keep.add(
+        factory.create("test", tls(t -> t.caSecretRef = new SecretKeyRef("tls", "other")), values));
+    keep.add(factory.create("test", tls(t -> t.insecureSkipVerify = true), values));
+    keep.add(factory.create("test", tls(t -> t.serverName = "orders"), values));
     assertThat(factory.httpClientCount()).isEqualTo(6);
-    keep.add(factory.create(tls(t -> t.insecureSkipVerify = null), values));
+    keep.add(factory.create("test", tls(t -> t.insecureSkipVerify = null), values));
     assertThat(factory.httpClientCount()).as("an empty tls block is the default").isEqualTo(6);
     assertThat(keep).hasSize(1007);
   }
@@ -317,8 +320,8 @@ class CheckFactoryTest {
   @Test
   void clientsOfDeletedProbesAreReleased() throws Exception {
     secrets.put("tls/ca", TestPki.pem(TestPki.authority("ca").certificate()));
-    Check kept = factory.create(http(h -> {}), values);
-    factory.create(tls(t -> t.caSecretRef = new SecretKeyRef("tls", "ca")), values);
+    Check kept = factory.create("test", http(h -> {}), values);
+    factory.create("test", tls(t -> t.caSecretRef = new SecretKeyRef("tls", "ca")), values);
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (factory.httpClientCount() > 1 && System.nanoTime() < until) {
       System.gc();
@@ -330,16 +333,16 @@ class CheckFactoryTest {
 
   @Test
   void closedFactoryRefusesNewChecksAndOldOnesStillComplete() throws Exception {
-    Check http = factory.create(http(h -> h.url = "http://127.0.0.1:9/"), values);
+    Check http = factory.create("test", http(h -> h.url = "http://127.0.0.1:9/"), values);
     HealthProbeSpec tcpSpec = new HealthProbeSpec();
     tcpSpec.tcp = new TcpCheck();
     tcpSpec.tcp.host = "127.0.0.1";
     tcpSpec.tcp.port = 9;
-    Check tcp = factory.create(tcpSpec, values);
+    Check tcp = factory.create("test", tcpSpec, values);
 
     factory.close();
 
-    assertThatThrownBy(() -> factory.create(tcpSpec, values))
+    assertThatThrownBy(() -> factory.create("test", tcpSpec, values))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("the check factory is closed");
     for (Check check : List.of(http, tcp)) {
@@ -354,8 +357,8 @@ class CheckFactoryTest {
   void resultFactories() {
     Instant notAfter = Instant.parse("2030-01-01T00:00:00Z");
     assertThat(CheckResult.success(12, "ok"))
-        .isEqualTo(new CheckResult(true, "Succeeded", "ok", 12, null));
+        .isEqualTo(new CheckResult(true, "Succeeded", "ok", 12, null, null));
     assertThat(CheckResult.failure(Reasons.TIMEOUT, "slow", 5000).withCertificateNotAfter(notAfter))
-        .isEqualTo(new CheckResult(false, "Timeout", "slow", 5000, notAfter));
+        .isEqualTo(new CheckResult(false, "Timeout", "slow", 5000, notAfter, null));
   }
 }

@@ -237,7 +237,7 @@ class HttpProbeCheckTest {
   }
 
   static CheckResult run(HealthProbeSpec spec, Duration timeout) throws Exception {
-    Check check = factory.create(spec, secretValues());
+    Check check = factory.create("test", spec, secretValues());
     CheckResult result = check.run(timeout).get(timeout.toMillis() + 5000, TimeUnit.MILLISECONDS);
     assertThat(result.message()).doesNotContain(CANARY);
     return result;
@@ -571,7 +571,7 @@ class HttpProbeCheckTest {
 
   @Test
   void invalidTimeoutIsReportedNotThrown() throws Exception {
-    Check check = factory.create(spec(url(http, "/ok")), secretValues());
+    Check check = factory.create("test", spec(url(http, "/ok")), secretValues());
 
     CheckResult zero = check.run(Duration.ZERO).get(1, TimeUnit.SECONDS);
     assertThat(zero.reason()).isEqualTo(Reasons.INVALID_SPEC);
@@ -715,7 +715,7 @@ class HttpProbeCheckTest {
     try (CheckFactory own = new CheckFactory()) {
       List<Check> checks = new ArrayList<>();
       for (int i = 0; i < 500; i++) {
-        checks.add(own.create(spec(url(http, "/ok?probe=" + i)), secretValues()));
+        checks.add(own.create("test", spec(url(http, "/ok?probe=" + i)), secretValues()));
       }
       assertThat(own.httpClientCount()).isEqualTo(1);
 
@@ -733,7 +733,7 @@ class HttpProbeCheckTest {
   @Test
   void throughputOf2000ChecksWithConcurrency200() throws Exception {
     try (CheckFactory own = new CheckFactory()) {
-      Check check = own.create(spec(url(http, "/ok")), secretValues());
+      Check check = own.create("test", spec(url(http, "/ok")), secretValues());
       int total = 2000;
       loop(check, 500, 200); // warm-up: JIT and connections
       long start = System.nanoTime();

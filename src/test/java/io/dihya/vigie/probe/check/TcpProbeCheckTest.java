@@ -81,7 +81,7 @@ class TcpProbeCheckTest {
 
   static CheckResult run(HealthProbeSpec spec, Duration timeout) throws Exception {
     return factory
-        .create(spec, ref -> null)
+        .create("test", spec, ref -> null)
         .run(timeout)
         .get(timeout.toMillis() + 5000, TimeUnit.MILLISECONDS);
   }
@@ -220,7 +220,7 @@ class TcpProbeCheckTest {
     try (CheckFactory roomy = new CheckFactory()) {
       CheckResult result =
           roomy
-              .create(spec("127.0.0.1", port, null, "READY"), ref -> null)
+              .create("test", spec("127.0.0.1", port, null, "READY"), ref -> null)
               .run(TIMEOUT)
               .get(10, TimeUnit.SECONDS);
 
@@ -230,7 +230,7 @@ class TcpProbeCheckTest {
 
   @Test
   void invalidTimeoutIsReportedNotThrown() throws Exception {
-    Check check = factory.create(spec("127.0.0.1", 1, null, null), ref -> null);
+    Check check = factory.create("test", spec("127.0.0.1", 1, null, null), ref -> null);
 
     assertThat(check.run(Duration.ZERO).get(1, TimeUnit.SECONDS).reason())
         .isEqualTo(Reasons.INVALID_SPEC);
@@ -275,7 +275,7 @@ class TcpProbeCheckTest {
   @Test
   void manyConcurrentChecksComplete() throws Exception {
     int port = serve((in, out) -> {});
-    Check check = factory.create(spec("127.0.0.1", port, null, null), ref -> null);
+    Check check = factory.create("test", spec("127.0.0.1", port, null, null), ref -> null);
     CompletableFuture<?>[] runs = new CompletableFuture<?>[200];
     for (int i = 0; i < runs.length; i++) {
       runs[i] = check.run(TIMEOUT);

@@ -1,0 +1,12 @@
+package io.dihya.vigie.probe.check;
+
+import io.dihya.vigie.api.v1alpha1.RedisCheck;
+import java.util.concurrent.Executor;
+
+/** SCAFFOLD: replaced by the real check. */
+final class RedisProbeCheck {
+  static Check create(
+      RedisCheck spec, SecretValues secrets, Executor executor, Executor callbacks) {
+    throw new UnsupportedOperationException("the check type is not implemented yet");
+  }
+}

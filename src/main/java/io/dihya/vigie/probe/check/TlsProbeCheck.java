@@ -1,0 +1,11 @@
+package io.dihya.vigie.probe.check;
+
+import io.dihya.vigie.api.v1alpha1.TlsCheck;
+import java.util.concurrent.Executor;
+
+/** SCAFFOLD: replaced by the real check. */
+final class TlsProbeCheck {
+  static Check create(TlsCheck spec, SecretValues secrets, Executor executor, Executor callbacks) {
+    throw new UnsupportedOperationException("the check type is not implemented yet");
+  }
+}
