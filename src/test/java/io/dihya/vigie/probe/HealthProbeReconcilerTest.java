@@ -109,6 +109,21 @@ class HealthProbeReconcilerTest {
   }
 
   @Test
+  void anAssertionThatDoesNotCompileIsInvalidWithTheCompilersError() {
+    HealthProbe probe = probe("bad-assertion");
+    probe.getSpec().http = http("http://a.shop.svc/");
+    probe.getSpec().assertions = List.of("result.http.status == 200", "result.latencyMs <");
+    client.resource(probe).create();
+
+    HealthProbe invalid = awaitReady("bad-assertion", Conditions.FALSE);
+    Condition ready = condition(invalid, Conditions.READY);
+    assertThat(ready.getReason()).isEqualTo(Conditions.REASON_INVALID_SPEC);
+    assertThat(ready.getMessage())
+        .startsWith("spec.assertions[1]: 1:19: mismatched input '<EOF>' expecting");
+    assertThat(events("bad-assertion")).extracting(Event::getReason).containsExactly("InvalidSpec");
+  }
+
+  @Test
   void aMissingSecretIsReportedAndTheProbeStartsOnceItExists() throws Exception {
     try (LoopbackHttpServer target = LoopbackHttpServer.start()) {
       HealthProbe probe = probe("with-secret");

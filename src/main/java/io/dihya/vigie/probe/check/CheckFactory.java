@@ -114,9 +114,23 @@ public final class CheckFactory implements AutoCloseable {
           "spec: exactly one check block must be set, found "
               + (blocks.isEmpty() ? "none" : String.join(", ", blocks)));
     }
-    return switch (blocks.get(0)) {
+    String type = blocks.get(0);
+    // Compiled first: a wrong expression is an InvalidSpec whatever the check block says.
+    Assertions assertions = Assertions.compile(spec.assertions);
+    Check check = build(type, namespace, spec, secrets);
+    return assertions.isEmpty() ? check : new AssertingCheck(check, type, assertions, callbacks);
+  }
+
+  private Check build(String type, String namespace, HealthProbeSpec spec, SecretValues secrets) {
+    return switch (type) {
       case "http" ->
-          HttpProbeCheck.create(spec.http, secrets, httpClients, maxBodyBytes, callbacks);
+          HttpProbeCheck.create(
+              spec.http,
+              secrets,
+              httpClients,
+              maxBodyBytes,
+              spec.assertions != null && !spec.assertions.isEmpty(),
+              callbacks);
       case "tcp" -> TcpProbeCheck.create(spec.tcp, maxBodyBytes, executor, tcpGroup, callbacks);
       case "dns" -> DnsProbeCheck.create(spec.dns, executor, callbacks);
       case "grpc" -> GrpcProbeCheck.create(spec.grpc, secrets, executor, callbacks);
@@ -130,7 +144,7 @@ public final class CheckFactory implements AutoCloseable {
         }
         yield KubernetesProbeCheck.create(namespace, spec.kubernetes, workloads, callbacks);
       }
-      default -> throw new IllegalStateException("unknown check block " + blocks.get(0));
+      default -> throw new IllegalStateException("unknown check block " + type);
     };
   }
 

@@ -1,26 +1,29 @@
 package io.dihya.vigie.probe.check;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dihya.vigie.api.v1alpha1.HttpCheck;
 import io.dihya.vigie.api.v1alpha1.HttpHeader;
 import io.dihya.vigie.api.v1alpha1.SecretKeyRef;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.Certificate;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
 /**
@@ -40,6 +43,7 @@ import javax.net.ssl.SSLSession;
 final class HttpProbeCheck implements Check {
 
   private static final String FIELD = "spec.http";
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final HttpClient client;
   private final URI uri;
@@ -51,6 +55,7 @@ final class HttpProbeCheck implements Check {
   private final BodyExpectation expectBody;
   private final boolean followRedirects;
   private final HttpResponse.BodyHandler<BoundedBodySubscriber.Body> bodyHandler;
+  private final boolean keepBody;
   private final Executor callbacks;
 
   private HttpProbeCheck(
@@ -63,6 +68,7 @@ final class HttpProbeCheck implements Check {
       BodyExpectation expectBody,
       boolean followRedirects,
       int maxBodyBytes,
+      boolean keepBody,
       Executor callbacks) {
     this.client = client;
     this.uri = uri;
@@ -76,13 +82,15 @@ final class HttpProbeCheck implements Check {
     this.expectStatus = expectStatus;
     this.expectBody = expectBody;
     this.followRedirects = followRedirects;
-    this.bodyHandler = BoundedBodySubscriber.handler(maxBodyBytes, expectBody != null);
+    this.keepBody = keepBody;
+    this.bodyHandler = BoundedBodySubscriber.handler(maxBodyBytes, expectBody != null || keepBody);
     this.callbacks = callbacks;
   }
 
   /**
    * Builds the check of a spec's http block.
    *
+   * @param keepBody read the body (up to maxBodyBytes) for the assertions, even without expectBody
    * @throws IllegalArgumentException with a field-naming message for anything it cannot build
    */
   static HttpProbeCheck create(
@@ -90,6 +98,7 @@ final class HttpProbeCheck implements Check {
       SecretValues secrets,
       HttpClientPool pool,
       int maxBodyBytes,
+      boolean keepBody,
       Executor callbacks) {
     URI uri = parseUrl(spec.url);
     String method = spec.method == null ? HttpCheck.Method.GET.name() : spec.method.name();
@@ -101,7 +110,17 @@ final class HttpProbeCheck implements Check {
     HttpClient client = pool.client(tls, follow, FIELD + ".tls");
     byte[] body = spec.body == null ? null : spec.body.getBytes(StandardCharsets.UTF_8);
     return new HttpProbeCheck(
-        client, uri, method, headers, body, status, expectBody, follow, maxBodyBytes, callbacks);
+        client,
+        uri,
+        method,
+        headers,
+        body,
+        status,
+        expectBody,
+        follow,
+        maxBodyBytes,
+        keepBody,
+        callbacks);
   }
 
   private static URI parseUrl(String url) {
@@ -284,23 +303,52 @@ final class HttpProbeCheck implements Check {
               : CheckResult.failure(
                   Reasons.BODY_MISMATCH, answered + " but " + mismatch, millisSince(start));
     }
-    return result.withCertificateNotAfter(
-        response.sslSession().map(HttpProbeCheck::notAfter).orElse(null));
+    result = result.withData("http", data(response));
+    Optional<SSLSession> session = response.sslSession();
+    if (session.isPresent()) {
+      result =
+          result
+              .withCertificateNotAfter(TlsFacts.earliestNotAfter(TlsFacts.peerChain(session.get())))
+              .withData("tls", TlsFacts.of(session.get(), Instant.now()));
+    }
+    return result;
   }
 
-  /** The earliest notAfter of the peer's chain, null if the session has no verified peer. */
-  private static Instant notAfter(SSLSession session) {
-    try {
-      Instant earliest = null;
-      for (Certificate c : session.getPeerCertificates()) {
-        if (c instanceof X509Certificate x) {
-          Instant notAfter = x.getNotAfter().toInstant();
-          earliest = earliest == null || notAfter.isBefore(earliest) ? notAfter : earliest;
-        }
+  /**
+   * The result.http variables: status, headers (lower-case names, repeated ones joined with ", "),
+   * and when the body was read: body (UTF-8 text), bodyTruncated, and json when it parses as JSON.
+   */
+  private Map<String, Object> data(HttpResponse<BoundedBodySubscriber.Body> response) {
+    Map<String, String> headerValues = new LinkedHashMap<>();
+    response
+        .headers()
+        .map()
+        .forEach(
+            (name, values) ->
+                headerValues.put(name.toLowerCase(Locale.ROOT), String.join(", ", values)));
+    ResultData data =
+        ResultData.create().put("status", response.statusCode()).put("headers", headerValues);
+    BoundedBodySubscriber.Body body = response.body();
+    if (keepBody && body != null) {
+      String text = new String(body.bytes(), StandardCharsets.UTF_8);
+      data.put("body", text).put("bodyTruncated", body.truncated());
+      JsonNode json = json(text, body.truncated());
+      if (json != null) {
+        data.put("json", json);
       }
-      return earliest;
-    } catch (SSLPeerUnverifiedException e) {
+    }
+    return data.build();
+  }
+
+  private static JsonNode json(String text, boolean truncated) {
+    String trimmed = text.stripLeading();
+    if (truncated || !(trimmed.startsWith("{") || trimmed.startsWith("["))) {
       return null;
+    }
+    try {
+      return JSON.readTree(trimmed);
+    } catch (IOException e) {
+      return null; // not JSON after all: result.http.json is then absent
     }
   }
 

@@ -233,7 +233,13 @@ final class TcpProbeCheck implements Check {
     }
 
     private void succeed(String text) {
-      done.complete(CheckResult.success(millisSince(start), target + ": " + text));
+      ResultData data = ResultData.create().put("connected", true);
+      if (received != null) {
+        data.put("response", new String(received, 0, receivedSize, StandardCharsets.UTF_8));
+      }
+      done.complete(
+          CheckResult.success(millisSince(start), target + ": " + text)
+              .withData("tcp", data.build()));
     }
 
     private void unexpected(String text) {

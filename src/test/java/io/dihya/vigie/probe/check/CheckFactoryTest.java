@@ -4,17 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dihya.vigie.api.v1alpha1.ClientTls;
-import io.dihya.vigie.api.v1alpha1.DnsCheck;
-import io.dihya.vigie.api.v1alpha1.GrpcCheck;
 import io.dihya.vigie.api.v1alpha1.HealthProbeSpec;
 import io.dihya.vigie.api.v1alpha1.HttpCheck;
 import io.dihya.vigie.api.v1alpha1.HttpHeader;
 import io.dihya.vigie.api.v1alpha1.KubernetesCheck;
-import io.dihya.vigie.api.v1alpha1.PostgresCheck;
-import io.dihya.vigie.api.v1alpha1.RedisCheck;
 import io.dihya.vigie.api.v1alpha1.SecretKeyRef;
 import io.dihya.vigie.api.v1alpha1.TcpCheck;
-import io.dihya.vigie.api.v1alpha1.TlsCheck;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -87,22 +82,12 @@ class CheckFactoryTest {
   }
 
   @Test
-  void otherCheckTypesAreNotImplementedYet() {
-    Map<String, Consumer<HealthProbeSpec>> types = new HashMap<>();
-    types.put("dns", s -> s.dns = new DnsCheck());
-    types.put("grpc", s -> s.grpc = new GrpcCheck());
-    types.put("tls", s -> s.tls = new TlsCheck());
-    types.put("postgres", s -> s.postgres = new PostgresCheck());
-    types.put("redis", s -> s.redis = new RedisCheck());
-    types.put("kubernetes", s -> s.kubernetes = new KubernetesCheck());
-    types.forEach(
-        (type, set) -> {
-          HealthProbeSpec spec = new HealthProbeSpec();
-          set.accept(spec);
-          assertThatThrownBy(() -> factory.create("test", spec, values))
-              .isInstanceOf(UnsupportedOperationException.class)
-              .hasMessage("the " + type + " check type is not implemented yet");
-        });
+  void kubernetesChecksNeedTheOperatorsApiConnection() {
+    HealthProbeSpec spec = new HealthProbeSpec();
+    spec.kubernetes = new KubernetesCheck();
+    assertThatThrownBy(() -> factory.create("test", spec, values))
+        .isInstanceOf(UnsupportedOperationException.class)
+        .hasMessage("kubernetes checks need the operator's connection to the API server");
   }
 
   @Test

@@ -192,6 +192,14 @@ class HttpProbeCheckTest {
           sleep(3000);
           ex.close();
         });
+    server.createContext(
+        "/json",
+        ex -> {
+          ex.getResponseHeaders().add("Content-Type", "application/json");
+          ex.getResponseHeaders().add("X-Instance", "a");
+          ex.getResponseHeaders().add("X-Instance", "b");
+          respond(ex, 200, "{\"status\":\"UP\",\"components\":{\"db\":{\"status\":\"UP\"}}}");
+        });
     server.createContext("/backtrack", ex -> respond(ex, 200, "x".repeat(200)));
     server.createContext("/pathological", ex -> respond(ex, 200, "a".repeat(100_000) + "!"));
   }
@@ -437,6 +445,57 @@ class HttpProbeCheckTest {
 
     spec.http.expectStatus = List.of("200", "302");
     assertThat(run(spec).success()).isTrue();
+  }
+
+  @Test
+  void assertionsSeeStatusHeadersBodyAndJson() throws Exception {
+    HealthProbeSpec spec = spec(url(http, "/json"));
+    spec.assertions =
+        List.of(
+            "result.http.status == 200",
+            "result.http.headers['x-instance'] == 'a, b'",
+            "result.http.json.components.db.status == 'UP'",
+            "result.http.body.contains('components') && !result.http.bodyTruncated");
+    CheckResult result = run(spec);
+    assertThat(result.success()).as(result.message()).isTrue();
+    assertThat(result.data()).containsOnlyKeys("http");
+
+    spec.assertions = List.of("result.http.json.status == 'DOWN'");
+    CheckResult failed = run(spec);
+    assertThat(failed.reason()).isEqualTo(Reasons.ASSERTION_FAILED);
+    assertThat(failed.message())
+        .isEqualTo(
+            "GET "
+                + url(http, "/json")
+                + " answered 200; assertion spec.assertions[0] is false:"
+                + " result.http.json.status == 'DOWN'");
+  }
+
+  @Test
+  void withoutAssertionsTheBodyIsNotKeptAndPlainTextIsNotJson() throws Exception {
+    CheckResult plain = run(spec(url(http, "/json")));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> httpData = (Map<String, Object>) plain.data().get("http");
+    assertThat(httpData).containsOnlyKeys("status", "headers");
+    HealthProbeSpec spec = spec(url(http, "/ok"));
+    spec.assertions = List.of("!has(result.http.json) && result.http.body == 'all good: healthy'");
+    assertThat(run(spec).success()).isTrue();
+  }
+
+  @Test
+  void httpsResultsCarryTheTlsVariables() throws Exception {
+    HealthProbeSpec spec = spec(url(https, "/ok"));
+    spec.http.tls = new ClientTls();
+    spec.http.tls.caSecretRef = new SecretKeyRef("ca", "ca.crt");
+    spec.assertions =
+        List.of(
+            "result.tls.daysLeft >= 29 && result.tls.daysLeft <= 30",
+            "result.tls.dnsNames.exists(n, n == 'localhost')",
+            "result.tls.protocol.startsWith('TLSv1.')",
+            "result.tls.notAfter == '" + serverNotAfter + "'");
+    CheckResult result = run(spec);
+    assertThat(result.success()).as(result.message()).isTrue();
+    assertThat(result.certificateNotAfter()).isEqualTo(serverNotAfter);
   }
 
   @Test

@@ -12,6 +12,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -139,6 +141,24 @@ class TcpProbeCheckTest {
     assertThat(result.success()).isTrue();
     assertThat(result.message()).endsWith(": answered with the expected text");
     assertThat(received.get()).isEqualTo("PING\r");
+    assertThat(result.data())
+        .isEqualTo(Map.of("tcp", Map.of("connected", true, "response", "+PONG\r\n")));
+  }
+
+  @Test
+  void assertionsSeeTheResponse() throws Exception {
+    int port =
+        serve(
+            (in, out) -> {
+              out.write("220 mail.example.org ESMTP ready\r\n".getBytes(StandardCharsets.UTF_8));
+              out.flush();
+              in.read();
+            });
+    HealthProbeSpec spec = spec("127.0.0.1", port, null, "\r\n");
+    spec.assertions = List.of("result.tcp.response.startsWith('220 ')");
+    assertThat(run(spec, TIMEOUT).success()).isTrue();
+    spec.assertions = List.of("result.tcp.response.contains('Postfix')");
+    assertThat(run(spec, TIMEOUT).reason()).isEqualTo(Reasons.ASSERTION_FAILED);
   }
 
   @Test
