@@ -3,6 +3,7 @@ package io.dihya.vigie;
 import io.dihya.vigie.config.VigieConfig;
 import io.dihya.vigie.kube.EventPublisher;
 import io.dihya.vigie.kube.SecretResolver;
+import io.dihya.vigie.kube.WorkloadInformers;
 import io.dihya.vigie.probe.ProbeScheduler;
 import io.dihya.vigie.probe.check.CheckFactory;
 import io.dihya.vigie.probe.check.Workloads;
@@ -43,11 +44,15 @@ public class OperatorBeans {
     return new CheckFactory(config.checks().maxBodyBytes(), workloads);
   }
 
-  // SCAFFOLD: replaced by the informer-backed Workloads of the kubernetes check.
+  /** The informers of the kubernetes checks, one per (namespace, kind) in use. */
   @Produces
   @Singleton
-  Workloads workloads() {
-    return new Workloads() {};
+  WorkloadInformers workloads(KubernetesClient client) {
+    return new WorkloadInformers(client);
+  }
+
+  void closeWorkloads(@Disposes WorkloadInformers workloads) {
+    workloads.close();
   }
 
   void closeChecks(@Disposes CheckFactory checks) {

@@ -69,5 +69,11 @@ public final class Reasons {
   /** kubernetes: the object does not exist in the probe's namespace. */
   public static final String NOT_FOUND = "NotFound";
 
+  /**
+   * kubernetes: the API server denied the operator the list or watch of the object's kind in the
+   * probe's namespace (HTTP 403): its RBAC lacks those verbs there.
+   */
+  public static final String FORBIDDEN = "Forbidden";
+
   private Reasons() {}
 }
