@@ -66,7 +66,10 @@ public final class Reasons {
   /** kubernetes: the object exists but has fewer ready replicas or endpoints, or is not Bound. */
   public static final String NOT_READY = "NotReady";
 
-  /** kubernetes: the object does not exist in the probe's namespace. */
+  /**
+   * kubernetes: the object does not exist in the probe's namespace; postgres: the database does not
+   * exist (the credentials were accepted).
+   */
   public static final String NOT_FOUND = "NotFound";
 
   /**

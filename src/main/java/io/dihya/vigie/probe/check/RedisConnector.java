@@ -1,0 +1,204 @@
+package io.dihya.vigie.probe.check;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+import redis.clients.jedis.JedisSocketFactory;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+
+/**
+ * The socket of one Redis check run, for Jedis: connects, makes the TLS handshake (host name
+ * verified unless insecureSkipVerify, SNI and verification against serverName when set) and hands
+ * Jedis a socket whose reads end by the run's deadline and whose bytes pass {@link
+ * RedisReplyGuard}.
+ */
+final class RedisConnector implements JedisSocketFactory {
+
+  private final String host;
+  private final int port;
+  private final SSLSocketFactory tls;
+  private final String serverName;
+  private final boolean verifyHostName;
+  private final long deadlineNanos;
+  private volatile SSLSession session;
+
+  /**
+   * @param tls null for plaintext
+   * @param serverName the name to send as SNI and to verify, null for the host
+   * @param deadlineNanos {@link System#nanoTime()} after which connect and reads stop waiting
+   */
+  RedisConnector(
+      String host,
+      int port,
+      SSLSocketFactory tls,
+      String serverName,
+      boolean verifyHostName,
+      long deadlineNanos) {
+    this.host = host;
+    this.port = port;
+    this.tls = tls;
+    this.serverName = serverName;
+    this.verifyHostName = verifyHostName;
+    this.deadlineNanos = deadlineNanos;
+  }
+
+  @Override
+  public Socket createSocket() {
+    DeadlineSocket plain = new DeadlineSocket(deadlineNanos);
+    try {
+      plain.setTcpNoDelay(true);
+      plain.connect(new InetSocketAddress(host, port));
+      Socket socket = plain;
+      if (tls != null) {
+        String peer = serverName == null ? host : serverName;
+        SSLSocket ssl = (SSLSocket) tls.createSocket(plain, peer, port, true);
+        SSLParameters parameters = ssl.getSSLParameters();
+        if (verifyHostName) {
+          parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        }
+        if (serverName != null) {
+          parameters.setServerNames(List.of(new SNIHostName(serverName)));
+        }
+        ssl.setSSLParameters(parameters);
+        ssl.startHandshake();
+        session = ssl.getSession();
+        socket = ssl;
+      }
+      return new GuardedSocket(socket);
+    } catch (IOException | RuntimeException e) {
+      try {
+        plain.close();
+      } catch (IOException closing) {
+        e.addSuppressed(closing);
+      }
+      throw new JedisConnectionException(e);
+    }
+  }
+
+  /** The TLS session of the connection, null without TLS. */
+  SSLSession session() {
+    return session;
+  }
+
+  /** A plain socket whose connect and reads end by the deadline. */
+  static final class DeadlineSocket extends Socket {
+    private final long deadlineNanos;
+    private InputStream input;
+
+    DeadlineSocket(long deadlineNanos) {
+      this.deadlineNanos = deadlineNanos;
+    }
+
+    int millisLeft() throws SocketTimeoutException {
+      long left = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+      if (left <= 0) {
+        throw new SocketTimeoutException("the check's deadline has passed");
+      }
+      return (int) Math.min(Integer.MAX_VALUE, left);
+    }
+
+    /** Connects within what is left until the deadline ({@code timeout} is not used). */
+    @Override
+    public void connect(SocketAddress endpoint, int timeout) throws IOException {
+      super.connect(endpoint, millisLeft());
+    }
+
+    @Override
+    public synchronized InputStream getInputStream() throws IOException {
+      if (input == null) {
+        input =
+            new FilterInputStream(super.getInputStream()) {
+              @Override
+              public int read() throws IOException {
+                setSoTimeout(millisLeft());
+                return super.read();
+              }
+
+              @Override
+              public int read(byte[] b, int off, int len) throws IOException {
+                setSoTimeout(millisLeft());
+                return super.read(b, off, len);
+              }
+            };
+      }
+      return input;
+    }
+  }
+
+  /**
+   * What Jedis sees: the connected (TLS or plain) socket, its input through {@link
+   * RedisReplyGuard}. Jedis uses only the streams, the timeout, the state queries and close.
+   */
+  static final class GuardedSocket extends Socket {
+    private final Socket socket;
+    private final InputStream input;
+
+    GuardedSocket(Socket socket) throws IOException {
+      this.socket = socket;
+      this.input = new RedisReplyGuard(socket.getInputStream());
+    }
+
+    @Override
+    public InputStream getInputStream() {
+      return input;
+    }
+
+    @Override
+    public OutputStream getOutputStream() throws IOException {
+      return socket.getOutputStream();
+    }
+
+    @Override
+    public int getSoTimeout() throws SocketException {
+      return socket.getSoTimeout();
+    }
+
+    @Override
+    public void setSoTimeout(int timeout) throws SocketException {
+      socket.setSoTimeout(timeout);
+    }
+
+    @Override
+    public boolean isConnected() {
+      return socket.isConnected();
+    }
+
+    @Override
+    public boolean isBound() {
+      return socket.isBound();
+    }
+
+    @Override
+    public boolean isClosed() {
+      return socket.isClosed();
+    }
+
+    @Override
+    public boolean isInputShutdown() {
+      return socket.isInputShutdown();
+    }
+
+    @Override
+    public boolean isOutputShutdown() {
+      return socket.isOutputShutdown();
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+}
