@@ -49,11 +49,16 @@ final class TlsFacts {
    * subject, issuer and dnsNames.
    */
   static Map<String, Object> of(SSLSession session, Instant now) {
-    Certificate[] chain = peerChain(session);
-    ResultData data =
-        ResultData.create()
-            .put("protocol", session.getProtocol())
-            .put("cipherSuite", session.getCipherSuite());
+    return of(peerChain(session), session.getProtocol(), session.getCipherSuite(), now);
+  }
+
+  /**
+   * The same variables from a chain seen without a session (a handshake that failed after the
+   * server sent it); protocol and cipherSuite may be null, and are then absent.
+   */
+  static Map<String, Object> of(
+      Certificate[] chain, String protocol, String cipherSuite, Instant now) {
+    ResultData data = ResultData.create().put("protocol", protocol).put("cipherSuite", cipherSuite);
     Instant notAfter = earliestNotAfter(chain);
     if (notAfter != null) {
       data.put("notAfter", notAfter.toString()).put("daysLeft", daysLeft(notAfter, now));

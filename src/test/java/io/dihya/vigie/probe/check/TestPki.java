@@ -125,6 +125,62 @@ final class TestPki {
     return new Identity(pair.getPrivate(), List.of(cert, issuer.certificate()));
   }
 
+  /** A leaf valid from {@code notBefore} to {@code notAfter}, signed by {@code issuer}. */
+  static Identity leaf(
+      Identity issuer, String cn, Instant notBefore, Instant notAfter, String... names)
+      throws Exception {
+    KeyPair pair = ecKeyPair();
+    X509Certificate cert =
+        sign(
+            issuer.certificate().getSubjectX500Principal().getName().substring(3),
+            cn,
+            pair,
+            issuer.key(),
+            notBefore,
+            notAfter,
+            false,
+            List.of(names));
+    return new Identity(pair.getPrivate(), List.of(cert, issuer.certificate()));
+  }
+
+  /**
+   * An intermediate authority signed by {@code issuer}, valid until {@code notAfter}; its chain is
+   * itself then the issuer's chain. A leaf it signs carries it as the second certificate.
+   */
+  static Identity intermediate(Identity issuer, String cn, Instant notAfter) throws Exception {
+    KeyPair pair = ecKeyPair();
+    X509Certificate cert =
+        sign(
+            issuer.certificate().getSubjectX500Principal().getName().substring(3),
+            cn,
+            pair,
+            issuer.key(),
+            Instant.now().minusSeconds(3600),
+            notAfter,
+            true,
+            List.of());
+    List<X509Certificate> chain = new java.util.ArrayList<>();
+    chain.add(cert);
+    chain.addAll(issuer.chain());
+    return new Identity(pair.getPrivate(), List.copyOf(chain));
+  }
+
+  /** A self-signed leaf (not an authority) for the names, valid from notBefore to notAfter. */
+  static Identity selfSigned(String cn, Instant notBefore, Instant notAfter, String... names)
+      throws Exception {
+    KeyPair pair = ecKeyPair();
+    X509Certificate cert =
+        sign(cn, cn, pair, pair.getPrivate(), notBefore, notAfter, false, List.of(names));
+    return new Identity(pair.getPrivate(), List.of(cert));
+  }
+
+  /** The PEM of every certificate of the chain, leaf first. */
+  static String chainPem(Identity identity) {
+    StringBuilder pem = new StringBuilder();
+    identity.chain().forEach(c -> pem.append(pem(c)));
+    return pem.toString();
+  }
+
   static String pem(X509Certificate certificate) {
     try {
       return "-----BEGIN CERTIFICATE-----\n"
