@@ -32,7 +32,8 @@ public class DnsCheck {
 
   @Required
   @Pattern("^[A-Za-z0-9_]([-A-Za-z0-9_.]*[A-Za-z0-9_.])?$")
-  @JsonPropertyDescription("Name to resolve, e.g. db.shop.svc.cluster.local.")
+  @JsonPropertyDescription(
+      "Name to resolve, e.g. db.shop.svc.cluster.local. Always absolute: no search list applies.")
   public String name;
 
   @Default("A")
@@ -46,7 +47,7 @@ public class DnsCheck {
   @Default("53")
   @Min(1)
   @Max(65535)
-  @JsonPropertyDescription("Port of the DNS server.")
+  @JsonPropertyDescription("Port of the DNS server; only with server.")
   public Integer port = 53;
 
   @Default("udp")
