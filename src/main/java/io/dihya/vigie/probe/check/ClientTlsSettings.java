@@ -11,13 +11,14 @@ import java.util.HexFormat;
  * whether to verify at all. Its {@link #digest()} keys the pooled HTTP clients without keeping the
  * key material in the pool; {@link #toString()} shows no material.
  */
-record ClientTlsSettings(
+public record ClientTlsSettings(
     String caPem, String certPem, String keyPem, String serverName, boolean insecureSkipVerify) {
 
-  static final ClientTlsSettings DEFAULT = new ClientTlsSettings(null, null, null, null, false);
+  public static final ClientTlsSettings DEFAULT =
+      new ClientTlsSettings(null, null, null, null, false);
 
   /** Resolves a spec's tls block; a null block is the JVM's defaults. */
-  static ClientTlsSettings resolve(ClientTls tls, SecretValues secrets, String field) {
+  public static ClientTlsSettings resolve(ClientTls tls, SecretValues secrets, String field) {
     if (tls == null) {
       return DEFAULT;
     }

@@ -27,10 +27,10 @@ import javax.net.ssl.SSLException;
  * Maps the exceptions of the I/O stacks to a reason and a fixed text. Exception messages are only
  * read to choose between fixed texts, never copied: they can hold URLs with queries.
  */
-final class Failures {
+public final class Failures {
 
   /** A reason with the fixed text that explains it. */
-  record Failure(String reason, String text) {}
+  public record Failure(String reason, String text) {}
 
   private static final Pattern TLS_ALERT = Pattern.compile("fatal alert: ([a-z_]{1,40})");
 
@@ -42,7 +42,7 @@ final class Failures {
    * SSLHandshakeException): the innermost one that says something wins, except that a TLS failure
    * is not reported as the closed or reset connection beneath it.
    */
-  static Failure classify(Throwable error, Duration timeout) {
+  public static Failure classify(Throwable error, Duration timeout) {
     Throwable root = error;
     Failure found = null;
     Failure tls = null;

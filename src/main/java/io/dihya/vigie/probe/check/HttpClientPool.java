@@ -16,14 +16,14 @@ import javax.net.ssl.SSLContext;
  * (a probe deleted, a rotated client certificate) is collected, and the JDK stops its selector
  * thread. JDK 17's HttpClient has no close().
  */
-final class HttpClientPool {
+public final class HttpClientPool {
 
   private record Key(String tlsDigest, boolean followRedirects) {}
 
   private final Executor executor;
   private final Map<Key, WeakReference<HttpClient>> clients = new HashMap<>();
 
-  HttpClientPool(Executor executor) {
+  public HttpClientPool(Executor executor) {
     this.executor = executor;
   }
 
@@ -32,7 +32,8 @@ final class HttpClientPool {
    *
    * @throws IllegalArgumentException naming a field under {@code field} for unusable TLS material
    */
-  synchronized HttpClient client(ClientTlsSettings tls, boolean followRedirects, String field) {
+  public synchronized HttpClient client(
+      ClientTlsSettings tls, boolean followRedirects, String field) {
     Key key = new Key(tls.digest(), followRedirects);
     WeakReference<HttpClient> ref = clients.get(key);
     HttpClient client = ref == null ? null : ref.get();
