@@ -1,0 +1,261 @@
+package io.dihya.vigie.alert.routing;
+
+import io.dihya.vigie.alert.sink.AlertSink;
+import io.dihya.vigie.alert.sink.Delivery;
+import io.dihya.vigie.alert.sink.Notification;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+
+/**
+ * Delivers one sink's notifications, one at a time and in order, at least once:
+ *
+ * <ul>
+ *   <li>A retryable failure (timeout, connection failure, HTTP 408/429/5xx) is retried with
+ *       exponential backoff from {@code initialBackoff} doubling up to {@code maxBackoff}, or after
+ *       the receiver's Retry-After when longer; a permanent one (HTTP 4xx) is dropped and counted.
+ *   <li>Memory is bounded while a sink is down for hours: a waiting notification of a group is
+ *       replaced by the group's newer one (it carries the group's whole current state), and beyond
+ *       {@code capacity} the oldest waiting one is dropped and counted.
+ *   <li>At most {@code perMinute} attempts a minute when a rate limit is set.
+ * </ul>
+ *
+ * <p>Every outcome goes to the {@code outcomes} callback (the audit log and status.sinks).
+ */
+public final class SinkDispatcher implements AutoCloseable {
+
+  /** Counters of the sink, for status.sinks. */
+  public record Stats(
+      long delivered,
+      long failed,
+      long dropped,
+      int waiting,
+      Instant lastDelivery,
+      String lastError,
+      String lastReference) {}
+
+  /** Tuning of a dispatcher. */
+  public record Settings(
+      Duration timeout,
+      Duration initialBackoff,
+      Duration maxBackoff,
+      int capacity,
+      Integer perMinute) {}
+
+  private final AlertSink sink;
+  private final ScheduledExecutorService timer;
+  private final Clock clock;
+  private final Settings settings;
+  private final BiConsumer<Notification, Delivery> outcomes;
+  private final Deque<Notification> waiting = new ArrayDeque<>();
+  private final Deque<Long> recentAttempts = new ArrayDeque<>();
+
+  private boolean busy;
+  private boolean closed;
+  private Duration backoff;
+  private long delivered;
+  private long failed;
+  private long dropped;
+  private Instant lastDelivery;
+  private String lastError;
+  private String lastReference;
+
+  /**
+   * @param outcomes called with each notification and its final or retried outcome (DROPPED and
+   *     SUPERSEDED are reported with a failed Delivery whose error says so)
+   */
+  public SinkDispatcher(
+      AlertSink sink,
+      ScheduledExecutorService timer,
+      Clock clock,
+      Settings settings,
+      BiConsumer<Notification, Delivery> outcomes) {
+    this.sink = Objects.requireNonNull(sink, "sink");
+    this.timer = Objects.requireNonNull(timer, "timer");
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.outcomes = Objects.requireNonNull(outcomes, "outcomes");
+    this.backoff = settings.initialBackoff();
+  }
+
+  /** Queues a notification for delivery. */
+  public void offer(Notification notification) {
+    Notification superseded = null;
+    Notification overflow = null;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      // The head may be in flight: only waiting ones behind it are replaced.
+      Iterator<Notification> it = waiting.iterator();
+      boolean first = true;
+      while (it.hasNext()) {
+        Notification queued = it.next();
+        boolean inFlight = first && busy;
+        first = false;
+        if (!inFlight
+            && queued.kind() == Notification.Kind.ALERTS
+            && notification.kind() == Notification.Kind.ALERTS
+            && queued.groupKey().equals(notification.groupKey())) {
+          it.remove();
+          superseded = queued;
+          break;
+        }
+      }
+      waiting.addLast(notification);
+      if (waiting.size() > settings.capacity()) {
+        // Drop the oldest that is not in flight.
+        overflow = busy ? removeSecond() : waiting.pollFirst();
+        dropped++;
+      }
+    }
+    if (superseded != null) {
+      outcomes.accept(superseded, Delivery.fail("superseded by a newer notification of its group"));
+    }
+    if (overflow != null) {
+      outcomes.accept(overflow, Delivery.fail("dropped: the sink's queue is full"));
+    }
+    pump();
+  }
+
+  private Notification removeSecond() {
+    Notification head = waiting.pollFirst();
+    Notification second = waiting.pollFirst();
+    waiting.addFirst(head);
+    return second;
+  }
+
+  private void pump() {
+    Notification next;
+    long wait;
+    synchronized (this) {
+      if (closed || busy || waiting.isEmpty()) {
+        return;
+      }
+      wait = rateLimitWait();
+      busy = true;
+      next = waiting.peekFirst();
+    }
+    if (wait > 0) {
+      schedule(this::attemptHead, wait);
+    } else {
+      attempt(next);
+    }
+  }
+
+  private void attemptHead() {
+    Notification head;
+    synchronized (this) {
+      head = closed ? null : waiting.peekFirst();
+      if (head == null) {
+        busy = false;
+        return;
+      }
+    }
+    attempt(head);
+  }
+
+  /** Milliseconds until an attempt is allowed by the rate limit; records the attempt when 0. */
+  private long rateLimitWait() {
+    Integer perMinute = settings.perMinute();
+    long now = clock.millis();
+    if (perMinute == null || perMinute <= 0) {
+      return 0;
+    }
+    while (!recentAttempts.isEmpty() && recentAttempts.peekFirst() <= now - 60_000) {
+      recentAttempts.pollFirst();
+    }
+    if (recentAttempts.size() < perMinute) {
+      recentAttempts.addLast(now);
+      return 0;
+    }
+    long wait = recentAttempts.peekFirst() + 60_000 - now;
+    recentAttempts.pollFirst();
+    recentAttempts.addLast(now + wait);
+    return wait;
+  }
+
+  private void attempt(Notification notification) {
+    CompletableFuture<Delivery> sent;
+    try {
+      sent = sink.send(notification, settings.timeout());
+    } catch (RuntimeException e) {
+      sent = CompletableFuture.completedFuture(Delivery.retry("the sink failed to start", null));
+    }
+    sent.whenComplete(
+        (delivery, error) ->
+            done(
+                notification,
+                delivery != null ? delivery : Delivery.retry("the sink failed", null)));
+  }
+
+  private void done(Notification notification, Delivery delivery) {
+    long retryIn = -1;
+    synchronized (this) {
+      if (delivery.delivered()) {
+        waiting.remove(notification);
+        delivered++;
+        lastDelivery = clock.instant();
+        lastReference = delivery.reference() != null ? delivery.reference() : lastReference;
+        backoff = settings.initialBackoff();
+      } else if (delivery.retryable() && !closed) {
+        lastError = delivery.error();
+        Duration wait = backoff;
+        if (delivery.retryAfter() != null && delivery.retryAfter().compareTo(wait) > 0) {
+          wait = delivery.retryAfter();
+        }
+        Duration doubled = backoff.multipliedBy(2);
+        backoff = doubled.compareTo(settings.maxBackoff()) > 0 ? settings.maxBackoff() : doubled;
+        retryIn = wait.toMillis();
+      } else {
+        waiting.remove(notification);
+        failed++;
+        lastError = delivery.error();
+        backoff = settings.initialBackoff();
+      }
+    }
+    outcomes.accept(notification, delivery);
+    if (retryIn >= 0) {
+      schedule(this::attemptHead, retryIn);
+      return;
+    }
+    synchronized (this) {
+      busy = false;
+    }
+    pump();
+  }
+
+  private void schedule(Runnable task, long delayMillis) {
+    try {
+      timer.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      synchronized (this) {
+        busy = false;
+        closed = true;
+      }
+    }
+  }
+
+  public synchronized Stats stats() {
+    return new Stats(
+        delivered, failed, dropped, waiting.size(), lastDelivery, lastError, lastReference);
+  }
+
+  /** Stops delivering; what still waits is left undelivered (the caller recovers it on start). */
+  @Override
+  public void close() {
+    synchronized (this) {
+      closed = true;
+    }
+    sink.close();
+  }
+}

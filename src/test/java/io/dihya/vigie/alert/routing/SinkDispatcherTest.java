@@ -1,0 +1,179 @@
+package io.dihya.vigie.alert.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.dihya.vigie.alert.sink.AlertSink;
+import io.dihya.vigie.alert.sink.Delivery;
+import io.dihya.vigie.alert.sink.Notification;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class SinkDispatcherTest {
+
+  final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+  final List<String> sent = Collections.synchronizedList(new ArrayList<>());
+  final Queue<Delivery> script = new ConcurrentLinkedQueue<>();
+  final List<String> outcomes = Collections.synchronizedList(new ArrayList<>());
+  final List<Long> attemptTimes = Collections.synchronizedList(new ArrayList<>());
+
+  final AlertSink sink =
+      (notification, timeout) -> {
+        attemptTimes.add(System.nanoTime());
+        Delivery next = script.poll();
+        Delivery outcome = next == null ? Delivery.ok("ref-" + notification.id()) : next;
+        if (outcome.delivered()) {
+          sent.add(notification.id());
+        }
+        return CompletableFuture.supplyAsync(() -> outcome);
+      };
+
+  @AfterEach
+  void stop() {
+    timer.shutdownNow();
+  }
+
+  SinkDispatcher dispatcher(int capacity, Integer perMinute) {
+    return new SinkDispatcher(
+        sink,
+        timer,
+        Clock.systemUTC(),
+        new SinkDispatcher.Settings(
+            Duration.ofSeconds(1),
+            Duration.ofMillis(20),
+            Duration.ofMillis(80),
+            capacity,
+            perMinute),
+        (n, d) ->
+            outcomes.add(n.id() + ":" + (d.delivered() ? "ok" : d.retryable() ? "retry" : "fail")));
+  }
+
+  static Notification notification(String id, String group) {
+    return new Notification(
+        id,
+        Notification.Kind.ALERTS,
+        "shop/oncall",
+        "webhook",
+        group,
+        Notification.Status.FIRING,
+        Map.of(),
+        Map.of(),
+        Map.of(),
+        List.of(),
+        "title",
+        "text",
+        Instant.EPOCH);
+  }
+
+  @Test
+  void deliversInOrderOnceEach() {
+    SinkDispatcher d = dispatcher(100, null);
+    for (int i = 0; i < 5; i++) {
+      d.offer(notification("n" + i, "g" + i));
+    }
+    await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 5);
+    assertThat(sent).containsExactly("n0", "n1", "n2", "n3", "n4");
+    assertThat(d.stats().delivered()).isEqualTo(5);
+    assertThat(d.stats().lastReference()).isEqualTo("ref-n4");
+    assertThat(d.stats().waiting()).isZero();
+  }
+
+  @Test
+  void retryableFailuresAreRetriedWithGrowingBackoffThenDeliveredOnce() {
+    script.add(Delivery.retry("HTTP 503", null));
+    script.add(Delivery.retry("HTTP 503", null));
+    script.add(Delivery.retry("connection refused", null));
+    SinkDispatcher d = dispatcher(100, null);
+    d.offer(notification("n0", "g"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 1);
+    assertThat(sent).containsExactly("n0");
+    assertThat(outcomes).containsExactly("n0:retry", "n0:retry", "n0:retry", "n0:ok");
+    long first = (attemptTimes.get(1) - attemptTimes.get(0)) / 1_000_000;
+    long third = (attemptTimes.get(3) - attemptTimes.get(2)) / 1_000_000;
+    assertThat(first).isGreaterThanOrEqualTo(15);
+    assertThat(third).isGreaterThanOrEqualTo(70); // 20, 40, 80 (capped)
+    assertThat(d.stats().lastError()).isEqualTo("connection refused");
+  }
+
+  @Test
+  void retryAfterIsHonouredWhenLongerThanTheBackoff() {
+    script.add(Delivery.retry("HTTP 429", Duration.ofMillis(300)));
+    SinkDispatcher d = dispatcher(100, null);
+    d.offer(notification("n0", "g"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 1);
+    assertThat((attemptTimes.get(1) - attemptTimes.get(0)) / 1_000_000).isGreaterThanOrEqualTo(290);
+  }
+
+  @Test
+  void permanentFailuresAreCountedAndTheQueueMovesOn() {
+    script.add(Delivery.fail("HTTP 400"));
+    SinkDispatcher d = dispatcher(100, null);
+    d.offer(notification("n0", "g0"));
+    d.offer(notification("n1", "g1"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 1);
+    assertThat(sent).containsExactly("n1");
+    assertThat(d.stats().failed()).isEqualTo(1);
+    assertThat(d.stats().lastError()).isEqualTo("HTTP 400");
+  }
+
+  @Test
+  void whileTheSinkIsDownAGroupKeepsOnlyItsNewestNotificationAndTheQueueIsBounded() {
+    for (int i = 0; i < 30; i++) {
+      script.add(Delivery.retry("connection refused", null));
+    }
+    SinkDispatcher d = dispatcher(3, null);
+    d.offer(notification("head", "g0")); // in flight, retried
+    for (int i = 0; i < 10; i++) {
+      d.offer(notification("a" + i, "ga")); // one group: each replaces the previous
+    }
+    assertThat(d.stats().waiting()).isEqualTo(2);
+    for (int i = 0; i < 5; i++) {
+      d.offer(notification("b" + i, "gb" + i)); // distinct groups: the capacity drops the oldest
+    }
+    assertThat(d.stats().waiting()).isEqualTo(3);
+    assertThat(d.stats().dropped()).isEqualTo(4);
+    assertThat(outcomes).contains("a0:fail", "a8:fail");
+    await().atMost(Duration.ofSeconds(10)).until(() -> sent.size() == 3);
+    assertThat(sent).containsExactly("head", "b3", "b4");
+  }
+
+  @Test
+  void theRateLimitSpacesAttempts() {
+    SinkDispatcher d = dispatcher(100, 2);
+    long start = System.nanoTime();
+    d.offer(notification("n0", "g0"));
+    d.offer(notification("n1", "g1"));
+    d.offer(notification("n2", "g2"));
+    await().atMost(Duration.ofSeconds(3)).until(() -> sent.size() == 2);
+    try {
+      Thread.sleep(500);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    assertThat(sent).hasSize(2); // the third waits for the minute to pass
+    assertThat(d.stats().waiting()).isEqualTo(1);
+    assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(60_000);
+    d.close();
+  }
+
+  @Test
+  void afterCloseNothingIsSent() {
+    SinkDispatcher d = dispatcher(100, null);
+    d.close();
+    d.offer(notification("n0", "g0"));
+    assertThat(d.stats().waiting()).isZero();
+    assertThat(sent).isEmpty();
+  }
+}
