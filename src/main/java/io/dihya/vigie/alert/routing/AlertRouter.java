@@ -1,0 +1,357 @@
+package io.dihya.vigie.alert.routing;
+
+import io.dihya.vigie.alert.sink.AlertSink;
+import io.dihya.vigie.alert.sink.Delivery;
+import io.dihya.vigie.alert.sink.Notification;
+import io.dihya.vigie.alert.sink.Notification.Alert;
+import io.dihya.vigie.alert.sink.Notification.Status;
+import io.dihya.vigie.redact.Redactor;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
+
+/**
+ * Routes probe transitions to the AlertRoutes of their namespace: an alert is born on every
+ * transition (firing when a probe turns Unhealthy, resolved when it recovers), every route of the
+ * probe's namespace whose selector and severities match groups it ({@link AlertGroups}), and a tick
+ * every {@value #TICK_MILLIS} ms turns due groups into notifications for the route's sinks ({@link
+ * SinkDispatcher}). A route never sees a probe of another namespace.
+ *
+ * <p>Every notification and outcome, and every muted alert, is one line of the audit log (category
+ * {@code io.dihya.vigie.audit.notification}).
+ */
+public final class AlertRouter implements AutoCloseable {
+
+  static final long TICK_MILLIS = 100;
+  static final String ALERTNAME = "ProbeFailed";
+  private static final Logger AUDIT = Logger.getLogger("io.dihya.vigie.audit.notification");
+  private static final Logger LOG = Logger.getLogger(AlertRouter.class);
+
+  /** A route's configuration, built by the route reconciler. */
+  public record RouteConfig(
+      ResourceID id,
+      String fingerprint,
+      ProbeSelector selector,
+      Set<String> severities,
+      AlertGroups.Settings settings,
+      AlertGroups.Mutes mutes,
+      Map<String, AlertSink> sinks,
+      SinkDispatcher.Settings delivery,
+      Redactor redactor) {}
+
+  private final class Route {
+    final RouteConfig config;
+    final AlertGroups groups;
+    final Map<String, SinkDispatcher> dispatchers = new LinkedHashMap<>();
+
+    Route(RouteConfig config) {
+      this.config = config;
+      this.groups = new AlertGroups(config.settings(), this::mutedBy);
+      config
+          .sinks()
+          .forEach(
+              (name, sink) ->
+                  dispatchers.put(
+                      name,
+                      new SinkDispatcher(
+                          sink, timer, clock, config.delivery(), (n, d) -> outcome(n, d))));
+    }
+
+    Optional<String> mutedBy(Alert alert, Instant now) {
+      Optional<String> muted = config.mutes().mutedBy(alert, now);
+      return muted.isPresent() ? muted : inhibitedBy(alert);
+    }
+
+    void close() {
+      dispatchers.values().forEach(SinkDispatcher::close);
+    }
+  }
+
+  private final Clock clock;
+  private final ScheduledExecutorService timer;
+  private final Map<ResourceID, Route> routes = new ConcurrentHashMap<>();
+
+  /** Probes known Unhealthy ("namespace/name"), for inhibition by dependsOn. */
+  private final Set<String> unhealthy = ConcurrentHashMap.newKeySet();
+
+  /** The dependsOn of each probe that fired ("namespace/name" → dependencies). */
+  private final Map<String, List<String>> dependencies = new ConcurrentHashMap<>();
+
+  public AlertRouter(Clock clock) {
+    this.clock = clock;
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "vigie-alert-router");
+              t.setDaemon(true);
+              return t;
+            });
+    timer.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  public boolean hasFingerprint(ResourceID id, String fingerprint) {
+    Route route = routes.get(id);
+    return route != null && route.config.fingerprint().equals(fingerprint);
+  }
+
+  /** Installs or replaces a route. A replaced route's waiting notifications are given up. */
+  public void configure(RouteConfig config) {
+    Route previous = routes.put(config.id(), new Route(config));
+    if (previous != null) {
+      previous.close();
+    }
+  }
+
+  public void remove(ResourceID id) {
+    Route previous = routes.remove(id);
+    if (previous != null) {
+      previous.close();
+    }
+  }
+
+  /** The delivery counters of a route's sinks, by sink name. */
+  public Optional<Map<String, SinkDispatcher.Stats>> stats(ResourceID id) {
+    Route route = routes.get(id);
+    if (route == null) {
+      return Optional.empty();
+    }
+    Map<String, SinkDispatcher.Stats> stats = new LinkedHashMap<>();
+    route.dispatchers.forEach((name, d) -> stats.put(name, d.stats()));
+    return Optional.of(stats);
+  }
+
+  /** A probe changed health: its alert goes to every matching route of its namespace. */
+  public void transition(ProbeTransition t) {
+    String key = t.namespace() + "/" + t.probe();
+    if (t.unhealthy()) {
+      unhealthy.add(key);
+      dependencies.put(key, t.dependsOn() == null ? List.of() : List.copyOf(t.dependsOn()));
+    } else {
+      unhealthy.remove(key);
+    }
+    Alert alert = alert(t);
+    Instant now = clock.instant();
+    for (Route route : routes.values()) {
+      RouteConfig c = route.config;
+      if (c.id().getNamespace().orElse("").equals(t.namespace())
+          && c.selector().matches(t.probeLabels())
+          && (c.severities().isEmpty() || c.severities().contains(t.severity()))) {
+        route.groups.update(alert, now);
+      }
+    }
+  }
+
+  /** The alert of a transition: stable labels (its fingerprint), the rest in annotations. */
+  static Alert alert(ProbeTransition t) {
+    Map<String, String> labels = new TreeMap<>();
+    if (t.probeLabels() != null) {
+      labels.putAll(t.probeLabels());
+    }
+    if (t.alertLabels() != null) {
+      labels.putAll(t.alertLabels());
+    }
+    labels.put("alertname", ALERTNAME);
+    labels.put("namespace", t.namespace());
+    labels.put("probe", t.probe());
+    labels.put("severity", t.severity());
+    labels.put("check", t.checkType());
+    Map<String, String> annotations = new TreeMap<>();
+    if (t.alertAnnotations() != null) {
+      annotations.putAll(t.alertAnnotations());
+    }
+    annotations.putIfAbsent(
+        "summary", "HealthProbe " + t.namespace() + "/" + t.probe() + " is unhealthy");
+    annotations.put("reason", t.reason() == null ? "" : t.reason());
+    annotations.put("message", t.message() == null ? "" : t.message());
+    Status status = t.unhealthy() ? Status.FIRING : Status.RESOLVED;
+    return new Alert(
+        fingerprint(labels),
+        status,
+        Map.copyOf(labels),
+        Map.copyOf(annotations),
+        t.since(),
+        t.unhealthy() ? null : t.since(),
+        t.severity());
+  }
+
+  /** 16 hex digits of SHA-256 over the sorted labels. */
+  static String fingerprint(Map<String, String> labels) {
+    StringBuilder text = new StringBuilder();
+    new TreeMap<>(labels).forEach((k, v) -> text.append(k).append('\0').append(v).append('\0'));
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest(text.toString().getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from the JDK", e);
+    }
+  }
+
+  private Optional<String> inhibitedBy(Alert alert) {
+    String key = alert.labels().get("namespace") + "/" + alert.labels().get("probe");
+    for (String dependency : dependencies.getOrDefault(key, List.of())) {
+      if (unhealthy.contains(alert.labels().get("namespace") + "/" + dependency)) {
+        return Optional.of("dependency " + dependency + " is unhealthy");
+      }
+    }
+    return Optional.empty();
+  }
+
+  void tick() {
+    try {
+      Instant now = clock.instant();
+      for (Route route : routes.values()) {
+        for (AlertGroups.Flush flush : route.groups.due(now)) {
+          flush.muted().forEach((fingerprint, by) -> auditMuted(route, fingerprint, by));
+          if (!flush.alerts().isEmpty()) {
+            route.dispatchers.forEach(
+                (name, dispatcher) -> dispatcher.offer(notification(route, name, flush, now)));
+          }
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.warnf("alert routing tick failed: %s", e.getClass().getSimpleName());
+    }
+  }
+
+  static Notification notification(Route owner, String sink, AlertGroups.Flush flush, Instant now) {
+    RouteConfig c = owner.config;
+    Redactor redactor = c.redactor();
+    List<Alert> alerts = new ArrayList<>();
+    for (Alert a : flush.alerts()) {
+      Map<String, String> annotations = new TreeMap<>();
+      a.annotations().forEach((k, v) -> annotations.put(k, redactor.redact(v)));
+      alerts.add(
+          new Alert(
+              a.fingerprint(),
+              a.status(),
+              a.labels(),
+              Map.copyOf(annotations),
+              a.startsAt(),
+              a.endsAt(),
+              a.severity()));
+    }
+    Status status = flush.status();
+    long firing = alerts.stream().filter(a -> a.status() == Status.FIRING).count();
+    String route = c.id().getNamespace().orElse("") + "/" + c.id().getName();
+    String title =
+        "["
+            + (status == Status.FIRING ? "FIRING:" + firing : "RESOLVED")
+            + "] "
+            + (alerts.size() == 1
+                ? alerts.get(0).labels().get("namespace")
+                    + "/"
+                    + alerts.get(0).labels().get("probe")
+                    + (status == Status.FIRING
+                        ? " " + alerts.get(0).annotations().getOrDefault("reason", "")
+                        : " recovered")
+                : flush.groupKey() + " (" + alerts.size() + " probes)");
+    StringBuilder text = new StringBuilder();
+    for (Alert a : alerts) {
+      text.append(a.status() == Status.FIRING ? "FIRING " : "RESOLVED ")
+          .append(a.labels().get("namespace"))
+          .append('/')
+          .append(a.labels().get("probe"))
+          .append(" (")
+          .append(a.severity())
+          .append("): ")
+          .append(a.annotations().getOrDefault("summary", ""));
+      String reason = a.annotations().getOrDefault("reason", "");
+      if (a.status() == Status.FIRING && !reason.isEmpty()) {
+        text.append(" — ").append(reason).append(": ").append(a.annotations().get("message"));
+      }
+      text.append('\n');
+    }
+    String id =
+        fingerprint(
+            Map.of(
+                "route", route,
+                "sink", sink,
+                "group", flush.groupKey(),
+                "at", now.toString(),
+                "alerts",
+                    alerts.stream().map(a -> a.fingerprint() + a.status()).toList().toString()));
+    return new Notification(
+        id,
+        Notification.Kind.ALERTS,
+        route,
+        sink,
+        flush.groupKey(),
+        status,
+        flush.groupLabels(),
+        common(alerts.stream().map(Alert::labels).toList()),
+        common(alerts.stream().map(Alert::annotations).toList()),
+        List.copyOf(alerts),
+        redactor.redact(title),
+        redactor.redact(text.toString().strip()),
+        now);
+  }
+
+  private static Map<String, String> common(List<Map<String, String>> maps) {
+    if (maps.isEmpty()) {
+      return Map.of();
+    }
+    Map<String, String> common = new TreeMap<>(maps.get(0));
+    for (Map<String, String> m : maps.subList(1, maps.size())) {
+      common.entrySet().removeIf(e -> !e.getValue().equals(m.get(e.getKey())));
+    }
+    return Map.copyOf(common);
+  }
+
+  private static void outcome(Notification n, Delivery d) {
+    MDC.put("route", n.route());
+    MDC.put("sink", n.receiver());
+    MDC.put("notificationId", n.id());
+    MDC.put("status", n.status().wire());
+    MDC.put("result", d.delivered() ? "delivered" : d.retryable() ? "retrying" : "failed");
+    try {
+      if (d.delivered()) {
+        AUDIT.infof(
+            "notification %s delivered to %s%s",
+            n.id(), n.receiver(), d.reference() == null ? "" : " (" + d.reference() + ")");
+      } else {
+        AUDIT.infof(
+            "notification %s to %s %s: %s",
+            n.id(), n.receiver(), d.retryable() ? "will be retried" : "failed", d.error());
+      }
+    } finally {
+      MDC.clear();
+    }
+  }
+
+  private static void auditMuted(Route route, String fingerprint, String by) {
+    MDC.put(
+        "route", route.config.id().getNamespace().orElse("") + "/" + route.config.id().getName());
+    MDC.put("fingerprint", fingerprint);
+    try {
+      AUDIT.infof("alert %s muted by %s: recorded, not sent", fingerprint, by);
+    } finally {
+      MDC.clear();
+    }
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    routes.values().forEach(Route::close);
+    routes.clear();
+  }
+}
