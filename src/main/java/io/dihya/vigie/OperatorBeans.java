@@ -1,5 +1,7 @@
 package io.dihya.vigie;
 
+import io.dihya.vigie.alert.routing.AlertRouter;
+import io.dihya.vigie.alert.sink.SinkFactory;
 import io.dihya.vigie.config.VigieConfig;
 import io.dihya.vigie.kube.EventPublisher;
 import io.dihya.vigie.kube.SecretResolver;
@@ -57,6 +59,26 @@ public class OperatorBeans {
 
   void closeChecks(@Disposes CheckFactory checks) {
     checks.close();
+  }
+
+  @Produces
+  @Singleton
+  AlertRouter alertRouter(Clock clock) {
+    return new AlertRouter(clock);
+  }
+
+  void closeRouter(@Disposes AlertRouter router) {
+    router.close();
+  }
+
+  @Produces
+  @Singleton
+  SinkFactory sinkFactory(Clock clock) {
+    return new SinkFactory(clock);
+  }
+
+  void closeSinks(@Disposes SinkFactory sinks) {
+    sinks.close();
   }
 
   @Produces

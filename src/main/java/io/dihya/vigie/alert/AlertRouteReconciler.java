@@ -1,95 +1,234 @@
 package io.dihya.vigie.alert;
 
+import io.dihya.vigie.alert.routing.AlertGroups;
+import io.dihya.vigie.alert.routing.AlertRouter;
+import io.dihya.vigie.alert.routing.ProbeSelector;
+import io.dihya.vigie.alert.routing.RouteMutes;
+import io.dihya.vigie.alert.routing.SinkDispatcher;
+import io.dihya.vigie.alert.sink.AlertSink;
+import io.dihya.vigie.alert.sink.SinkFactory;
 import io.dihya.vigie.api.v1alpha1.AlertRoute;
+import io.dihya.vigie.api.v1alpha1.AlertRouteSpec;
 import io.dihya.vigie.api.v1alpha1.AlertRouteStatus;
+import io.dihya.vigie.api.v1alpha1.DurationFormat;
+import io.dihya.vigie.api.v1alpha1.SecretKeyRef;
+import io.dihya.vigie.api.v1alpha1.Severity;
 import io.dihya.vigie.api.v1alpha1.Sink;
 import io.dihya.vigie.kube.Conditions;
+import io.dihya.vigie.kube.ConfigFingerprint;
+import io.dihya.vigie.kube.SecretRefs;
+import io.dihya.vigie.kube.SecretResolver;
 import io.dihya.vigie.kube.SpecProblems;
 import io.dihya.vigie.kube.StatusPatcher;
+import io.dihya.vigie.redact.Redactor;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
-/** Validates a route's spec and keeps its status: Ready, and one delivery record per sink. */
+/**
+ * Validates a route, builds its sinks from the Secrets it references and installs it in the {@link
+ * AlertRouter}; keeps its status: Ready, and one delivery record per sink (refreshed every {@value
+ * #STATS_REFRESH_SECONDS} s, written only when it changed).
+ */
 @ControllerConfiguration(name = "alertroute")
 public class AlertRouteReconciler implements Reconciler<AlertRoute> {
 
+  static final long STATS_REFRESH_SECONDS = 15;
+  static final String REASON_UNSUPPORTED_SINK = "UnsupportedSink";
   private static final Logger LOG = Logger.getLogger(AlertRouteReconciler.class);
 
   private final Clock clock;
+  private final AlertRouter router;
+  private final SinkFactory sinks;
+  private final SecretResolver secrets;
+  private final Duration secretRetry;
 
-  public AlertRouteReconciler() {
-    this(Clock.systemUTC());
-  }
-
-  AlertRouteReconciler(Clock clock) {
+  public AlertRouteReconciler(
+      Clock clock,
+      AlertRouter router,
+      SinkFactory sinks,
+      SecretResolver secrets,
+      io.dihya.vigie.config.VigieConfig config) {
     this.clock = clock;
+    this.router = router;
+    this.sinks = sinks;
+    this.secrets = secrets;
+    this.secretRetry = config.secrets().retryInterval();
   }
 
   @Override
   public UpdateControl<AlertRoute> reconcile(AlertRoute route, Context<AlertRoute> context) {
-    return StatusPatcher.patchIfChanged(
-        route, desiredStatus(route, clock.instant()), AlertRoute::new);
+    var cache = context.getPrimaryCache();
+    router.existsWhen(id -> cache.get(id).isPresent());
+    Instant now = clock.instant();
+    ResourceID id = ResourceID.fromResource(route);
+    AlertRouteSpec spec = route.getSpec();
+    SpecProblems problems = AlertRouteValidator.validate(spec);
+    if (!problems.isEmpty()) {
+      router.remove(id);
+      return patch(
+          route, Conditions.FALSE, Conditions.REASON_INVALID_SPEC, problems.message(), now);
+    }
+    Set<SecretKeyRef> refs = SecretRefs.of(spec);
+    SecretResolver.Resolution resolution =
+        secrets.resolve(route.getMetadata().getNamespace(), refs);
+    if (!resolution.complete()) {
+      router.remove(id);
+      return patch(
+              route,
+              Conditions.FALSE,
+              Conditions.REASON_SECRET_NOT_FOUND,
+              String.join("; ", resolution.missing()),
+              now)
+          .rescheduleAfter(secretRetry);
+    }
+    String fingerprint = ConfigFingerprint.of(route, resolution.values());
+    if (!router.hasFingerprint(id, fingerprint)) {
+      try {
+        router.configure(config(id, fingerprint, spec, resolution, route.getStatus()));
+      } catch (IllegalArgumentException e) {
+        router.remove(id);
+        return patch(route, Conditions.FALSE, Conditions.REASON_INVALID_SPEC, e.getMessage(), now);
+      } catch (UnsupportedOperationException e) {
+        router.remove(id);
+        return patch(route, Conditions.FALSE, REASON_UNSUPPORTED_SINK, e.getMessage(), now);
+      }
+    }
+    return patch(route, Conditions.TRUE, Conditions.REASON_ACCEPTED, "Spec accepted.", now)
+        .rescheduleAfter(Duration.ofSeconds(STATS_REFRESH_SECONDS));
   }
 
-  AlertRouteStatus desiredStatus(AlertRoute route, Instant now) {
+  private AlertRouter.RouteConfig config(
+      ResourceID id,
+      String fingerprint,
+      AlertRouteSpec spec,
+      SecretResolver.Resolution resolution,
+      AlertRouteStatus current) {
+    Map<String, long[]> counted = new LinkedHashMap<>();
+    if (current != null && current.sinks != null) {
+      for (AlertRouteStatus.SinkStatus s : current.sinks) {
+        counted.put(
+            s.name,
+            new long[] {s.delivered == null ? 0 : s.delivered, s.failed == null ? 0 : s.failed});
+      }
+    }
+    Map<String, AlertSink> built = new LinkedHashMap<>();
+    try {
+      for (int i = 0; i < spec.sinks.size(); i++) {
+        Sink sink = spec.sinks.get(i);
+        try {
+          built.put(sink.name, sinks.create(sink, resolution::get, "spec.sinks[" + i + "]"));
+        } catch (IllegalArgumentException e) {
+          String message = e.getMessage();
+          throw new IllegalArgumentException(
+              message.startsWith("spec.") ? message : "spec.sinks[" + i + "]." + message);
+        }
+      }
+    } catch (RuntimeException e) {
+      built.values().forEach(AlertSink::close);
+      throw e;
+    }
+    Redactor redactor = Redactor.standard().withSecrets(resolution.values().values());
+    if (spec.redaction != null) {
+      if (spec.redaction.patterns != null && !spec.redaction.patterns.isEmpty()) {
+        redactor =
+            redactor.withPatterns(spec.redaction.patterns.stream().map(Pattern::compile).toList());
+      }
+      if (spec.redaction.anonymize != null) {
+        redactor =
+            redactor.withAnonymization(
+                Boolean.TRUE.equals(spec.redaction.anonymize.emails),
+                Boolean.TRUE.equals(spec.redaction.anonymize.ipAddresses));
+      }
+    }
+    return new AlertRouter.RouteConfig(
+        id,
+        fingerprint,
+        ProbeSelector.of(spec.probeSelector),
+        spec.severities == null
+            ? Set.of()
+            : spec.severities.stream().map(AlertRouteReconciler::wire).collect(Collectors.toSet()),
+        new AlertGroups.Settings(
+            spec.groupBy == null ? List.of("namespace", "probe") : spec.groupBy,
+            duration(spec.groupWait, "30s"),
+            duration(spec.groupInterval, "5m"),
+            duration(spec.repeatInterval, "4h"),
+            !Boolean.FALSE.equals(spec.sendResolved)),
+        RouteMutes.of(spec.silences, spec.muteTimeIntervals),
+        built,
+        new SinkDispatcher.Settings(
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(1),
+            Duration.ofMinutes(5),
+            1000,
+            spec.rateLimit == null ? null : spec.rateLimit.perMinute),
+        redactor,
+        counted);
+  }
+
+  private static String wire(Severity severity) {
+    return severity.name().toLowerCase(java.util.Locale.ROOT);
+  }
+
+  private static Duration duration(String text, String fallback) {
+    return DurationFormat.parse(text == null ? fallback : text).orElseThrow();
+  }
+
+  private UpdateControl<AlertRoute> patch(
+      AlertRoute route, String ready, String reason, String message, Instant now) {
     AlertRouteStatus current =
         route.getStatus() == null ? new AlertRouteStatus() : route.getStatus();
     Long generation = route.getMetadata().getGeneration();
-    SpecProblems problems = AlertRouteValidator.validate(route.getSpec());
-
     AlertRouteStatus status = new AlertRouteStatus();
     status.observedGeneration = generation;
-    status.lastDeliveryTime = current.lastDeliveryTime;
     status.lastTest = current.lastTest;
     status.sinks =
-        sinkRecords(route.getSpec() == null ? List.of() : route.getSpec().sinks, current);
+        sinkRecords(
+            route.getSpec() == null ? List.of() : route.getSpec().sinks,
+            current,
+            router.stats(ResourceID.fromResource(route)).orElse(Map.of()));
+    status.lastDeliveryTime =
+        status.sinks.stream()
+            .map(s -> s.lastDeliveryTime)
+            .filter(t -> t != null)
+            .max(String::compareTo)
+            .orElse(current.lastDeliveryTime);
     status.sinkNames = status.sinks.stream().map(s -> s.name).collect(Collectors.joining(","));
-    if (problems.isEmpty()) {
-      status.conditions =
-          Conditions.set(
-              current.conditions,
-              Conditions.READY,
-              Conditions.TRUE,
-              Conditions.REASON_ACCEPTED,
-              "Spec accepted.",
-              generation,
-              now);
-    } else {
-      boolean wasInvalid =
-          Conditions.find(current.conditions, Conditions.READY)
-              .map(c -> Conditions.REASON_INVALID_SPEC.equals(c.getReason()))
-              .orElse(false);
-      if (!wasInvalid) {
-        LOG.infof(
-            "AlertRoute %s/%s has an invalid spec: %s",
-            route.getMetadata().getNamespace(), route.getMetadata().getName(), problems.message());
-      }
-      status.conditions =
-          Conditions.set(
-              current.conditions,
-              Conditions.READY,
-              Conditions.FALSE,
-              Conditions.REASON_INVALID_SPEC,
-              problems.message(),
-              generation,
-              now);
+    boolean already =
+        Conditions.find(current.conditions, Conditions.READY)
+            .map(c -> reason.equals(c.getReason()))
+            .orElse(false);
+    if (!already && !Conditions.TRUE.equals(ready)) {
+      LOG.infof(
+          "AlertRoute %s/%s is not ready (%s): %s",
+          route.getMetadata().getNamespace(), route.getMetadata().getName(), reason, message);
     }
-    return status;
+    status.conditions =
+        Conditions.set(
+            current.conditions, Conditions.READY, ready, reason, message, generation, now);
+    return StatusPatcher.patchIfChanged(route, status, AlertRoute::new);
   }
 
-  /** One record per sink of the spec, keeping the counts of sinks that were already there. */
+  /**
+   * One record per sink of the spec: the router's counters once it delivered, else what status
+   * already said (kept across restarts).
+   */
   private static List<AlertRouteStatus.SinkStatus> sinkRecords(
-      List<Sink> sinks, AlertRouteStatus current) {
+      List<Sink> sinks, AlertRouteStatus current, Map<String, SinkDispatcher.Stats> stats) {
     Map<String, AlertRouteStatus.SinkStatus> previous =
         current.sinks.stream()
             .filter(s -> s.name != null)
@@ -99,13 +238,24 @@ public class AlertRouteReconciler implements Reconciler<AlertRoute> {
       if (sink.name == null || records.stream().anyMatch(r -> r.name.equals(sink.name))) {
         continue;
       }
-      AlertRouteStatus.SinkStatus record = previous.get(sink.name);
-      if (record == null) {
-        record = new AlertRouteStatus.SinkStatus();
-        record.name = sink.name;
-        record.delivered = 0L;
-        record.failed = 0L;
-      }
+      AlertRouteStatus.SinkStatus old = previous.get(sink.name);
+      AlertRouteStatus.SinkStatus record = new AlertRouteStatus.SinkStatus();
+      record.name = sink.name;
+      long baseDelivered = old == null || old.delivered == null ? 0 : old.delivered;
+      long baseFailed = old == null || old.failed == null ? 0 : old.failed;
+      SinkDispatcher.Stats s = stats.get(sink.name);
+      record.delivered = s == null ? baseDelivered : s.delivered();
+      record.failed = s == null ? baseFailed : s.failed();
+      record.lastDeliveryTime =
+          s != null && s.lastDelivery() != null
+              ? Conditions.timestamp(s.lastDelivery())
+              : old == null ? null : old.lastDeliveryTime;
+      record.lastError =
+          s != null && s.lastError() != null ? s.lastError() : old == null ? null : old.lastError;
+      record.lastCid =
+          s != null && s.lastReference() != null
+              ? s.lastReference()
+              : old == null ? null : old.lastCid;
       records.add(record);
     }
     return records;

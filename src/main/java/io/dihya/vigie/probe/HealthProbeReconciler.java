@@ -1,13 +1,17 @@
 package io.dihya.vigie.probe;
 
+import io.dihya.vigie.alert.routing.AlertRouter;
+import io.dihya.vigie.alert.routing.ProbeTransition;
 import io.dihya.vigie.api.v1alpha1.DurationFormat;
 import io.dihya.vigie.api.v1alpha1.Health;
 import io.dihya.vigie.api.v1alpha1.HealthProbe;
 import io.dihya.vigie.api.v1alpha1.HealthProbeSpec;
 import io.dihya.vigie.api.v1alpha1.HealthProbeStatus;
 import io.dihya.vigie.api.v1alpha1.SecretKeyRef;
+import io.dihya.vigie.api.v1alpha1.Severity;
 import io.dihya.vigie.config.VigieConfig;
 import io.dihya.vigie.kube.Conditions;
+import io.dihya.vigie.kube.ConfigFingerprint;
 import io.dihya.vigie.kube.EventPublisher;
 import io.dihya.vigie.kube.SecretRefs;
 import io.dihya.vigie.kube.SecretResolver;
@@ -23,18 +27,15 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import org.jboss.logging.Logger;
 
 /**
@@ -52,6 +53,7 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
   private final CheckFactory checks;
   private final SecretResolver secrets;
   private final EventPublisher events;
+  private final AlertRouter alerts;
   private final Clock clock;
   private final Duration secretRetry;
   private final ProbeEventSource engineEvents = new ProbeEventSource();
@@ -61,12 +63,14 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
       CheckFactory checks,
       SecretResolver secrets,
       EventPublisher events,
+      AlertRouter alerts,
       Clock clock,
       VigieConfig config) {
     this.scheduler = scheduler;
     this.checks = checks;
     this.secrets = secrets;
     this.events = events;
+    this.alerts = alerts;
     this.clock = clock;
     this.secretRetry = config.secrets().retryInterval();
   }
@@ -118,7 +122,7 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
           .rescheduleAfter(secretRetry);
     }
     Redactor redactor = Redactor.standard().withSecrets(resolution.values().values());
-    String fingerprint = fingerprint(probe, resolution.values());
+    String fingerprint = ConfigFingerprint.of(probe, resolution.values());
     if (!scheduler.hasFingerprint(id, fingerprint)) {
       Check check;
       try {
@@ -181,6 +185,7 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
       return;
     }
     if (snapshot.health() == Health.Unhealthy) {
+      alerts.transition(transition(probe, snapshot, true, redactor));
       events.publish(
           probe,
           EventPublisher.WARNING,
@@ -189,6 +194,7 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
           snapshot.reason() + ": " + snapshot.message(),
           redactor);
     } else if (snapshot.health() == Health.Healthy && before == Health.Unhealthy) {
+      alerts.transition(transition(probe, snapshot, false, redactor));
       events.publish(
           probe,
           EventPublisher.NORMAL,
@@ -208,24 +214,26 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
         fingerprint);
   }
 
-  /**
-   * Identifies what the registered check was built from: the spec's generation and the Secret
-   * values (a rotated password rebuilds the check). Kept in memory only.
-   */
-  static String fingerprint(HealthProbe probe, Map<SecretKeyRef, String> values) {
-    try {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      digest.update(
-          String.valueOf(probe.getMetadata().getGeneration()).getBytes(StandardCharsets.UTF_8));
-      Map<String, String> sorted = new TreeMap<>();
-      values.forEach((ref, value) -> sorted.put(ref.name + "/" + ref.key, value));
-      sorted.forEach(
-          (ref, value) -> {
-            digest.update((ref + "\u0000" + value + "\u0000").getBytes(StandardCharsets.UTF_8));
-          });
-      return HexFormat.of().formatHex(digest.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JVM", e);
+  /** The alert pipeline's view of a transition; texts redacted with the probe's redactor. */
+  private static ProbeTransition transition(
+      HealthProbe probe, ProbeSnapshot snapshot, boolean unhealthy, Redactor redactor) {
+    HealthProbeSpec spec = probe.getSpec();
+    Map<String, String> annotations = new LinkedHashMap<>();
+    if (spec.alert != null && spec.alert.annotations != null) {
+      spec.alert.annotations.forEach((k, v) -> annotations.put(k, redactor.redact(v)));
     }
+    return new ProbeTransition(
+        probe.getMetadata().getNamespace(),
+        probe.getMetadata().getName(),
+        unhealthy,
+        (spec.severity == null ? Severity.WARNING : spec.severity).name().toLowerCase(Locale.ROOT),
+        TargetRenderer.checkType(spec),
+        snapshot.reason(),
+        redactor.redact(snapshot.message()),
+        probe.getMetadata().getLabels() == null ? Map.of() : probe.getMetadata().getLabels(),
+        spec.alert == null || spec.alert.labels == null ? Map.of() : spec.alert.labels,
+        annotations,
+        snapshot.since() == null ? Instant.now() : snapshot.since(),
+        spec.dependsOn);
   }
 }

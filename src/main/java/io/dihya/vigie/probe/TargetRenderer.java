@@ -20,6 +20,25 @@ public final class TargetRenderer {
     return cut(renderFull(spec));
   }
 
+  /** The name of the spec's (first) check block: http, tcp, dns, ...; "" when none. */
+  public static String checkType(HealthProbeSpec spec) {
+    return spec.http != null
+        ? "http"
+        : spec.tcp != null
+            ? "tcp"
+            : spec.dns != null
+                ? "dns"
+                : spec.grpc != null
+                    ? "grpc"
+                    : spec.tls != null
+                        ? "tls"
+                        : spec.postgres != null
+                            ? "postgres"
+                            : spec.redis != null
+                                ? "redis"
+                                : spec.kubernetes != null ? "kubernetes" : "";
+  }
+
   private static String renderFull(HealthProbeSpec spec) {
     if (spec.http != null) {
       return spec.http.method + " " + url(spec.http.url);

@@ -16,6 +16,28 @@ import org.junit.jupiter.api.Test;
 class TargetRendererTest {
 
   @Test
+  void checkTypeNamesTheBlock() {
+    HealthProbeSpec spec = new HealthProbeSpec();
+    assertThat(TargetRenderer.checkType(spec)).isEmpty();
+    spec.kubernetes = new KubernetesCheck();
+    assertThat(TargetRenderer.checkType(spec)).isEqualTo("kubernetes");
+    spec.redis = new RedisCheck();
+    assertThat(TargetRenderer.checkType(spec)).isEqualTo("redis");
+    spec.postgres = new PostgresCheck();
+    assertThat(TargetRenderer.checkType(spec)).isEqualTo("postgres");
+    spec.tls = new TlsCheck();
+    assertThat(TargetRenderer.checkType(spec)).isEqualTo("tls");
+    spec.grpc = new GrpcCheck();
+    assertThat(TargetRenderer.checkType(spec)).isEqualTo("grpc");
+    spec.dns = new DnsCheck();
+    assertThat(TargetRenderer.checkType(spec)).isEqualTo("dns");
+    spec.tcp = new TcpCheck();
+    assertThat(TargetRenderer.checkType(spec)).isEqualTo("tcp");
+    spec.http = new HttpCheck();
+    assertThat(TargetRenderer.checkType(spec)).isEqualTo("http");
+  }
+
+  @Test
   void urlLosesUserInfoQueryAndFragment() {
     HealthProbeSpec spec = new HealthProbeSpec();
     spec.http = new HttpCheck();

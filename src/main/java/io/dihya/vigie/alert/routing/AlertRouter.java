@@ -54,7 +54,8 @@ public final class AlertRouter implements AutoCloseable {
       AlertGroups.Mutes mutes,
       Map<String, AlertSink> sinks,
       SinkDispatcher.Settings delivery,
-      Redactor redactor) {}
+      Redactor redactor,
+      Map<String, long[]> counted) {}
 
   private final class Route {
     final RouteConfig config;
@@ -94,6 +95,9 @@ public final class AlertRouter implements AutoCloseable {
   /** The dependsOn of each probe that fired ("namespace/name" → dependencies). */
   private final Map<String, List<String>> dependencies = new ConcurrentHashMap<>();
 
+  private volatile java.util.function.Predicate<ResourceID> exists = id -> true;
+  private long ticks;
+
   public AlertRouter(Clock clock) {
     this.clock = clock;
     this.timer =
@@ -104,6 +108,14 @@ public final class AlertRouter implements AutoCloseable {
               return t;
             });
     timer.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * How to tell that a route still exists (the route reconciler's cache): deleted routes are
+   * dropped within seconds, without a finalizer.
+   */
+  public void existsWhen(java.util.function.Predicate<ResourceID> test) {
+    this.exists = test;
   }
 
   public boolean hasFingerprint(ResourceID id, String fingerprint) {
@@ -126,14 +138,31 @@ public final class AlertRouter implements AutoCloseable {
     }
   }
 
-  /** The delivery counters of a route's sinks, by sink name. */
+  /**
+   * The delivery counters of a route's sinks, by sink name, counted from the route's {@code
+   * counted} (what status said when the route was configured).
+   */
   public Optional<Map<String, SinkDispatcher.Stats>> stats(ResourceID id) {
     Route route = routes.get(id);
     if (route == null) {
       return Optional.empty();
     }
     Map<String, SinkDispatcher.Stats> stats = new LinkedHashMap<>();
-    route.dispatchers.forEach((name, d) -> stats.put(name, d.stats()));
+    route.dispatchers.forEach(
+        (name, d) -> {
+          SinkDispatcher.Stats s = d.stats();
+          long[] base = route.config.counted().getOrDefault(name, new long[2]);
+          stats.put(
+              name,
+              new SinkDispatcher.Stats(
+                  base[0] + s.delivered(),
+                  base[1] + s.failed(),
+                  s.dropped(),
+                  s.waiting(),
+                  s.lastDelivery(),
+                  s.lastError(),
+                  s.lastReference()));
+        });
     return Optional.of(stats);
   }
 
@@ -218,6 +247,9 @@ public final class AlertRouter implements AutoCloseable {
   void tick() {
     try {
       Instant now = clock.instant();
+      if (++ticks % 50 == 0) {
+        List.copyOf(routes.keySet()).stream().filter(id -> !exists.test(id)).forEach(this::remove);
+      }
       for (Route route : routes.values()) {
         for (AlertGroups.Flush flush : route.groups.due(now)) {
           flush.muted().forEach((fingerprint, by) -> auditMuted(route, fingerprint, by));

@@ -55,7 +55,8 @@ class AlertRouterTest {
             Map.of("hook", recording),
             new SinkDispatcher.Settings(
                 Duration.ofSeconds(1), Duration.ofMillis(50), Duration.ofSeconds(1), 100, null),
-            Redactor.standard().withSecrets(List.of("s3cr3t-value"))));
+            Redactor.standard().withSecrets(List.of("s3cr3t-value")),
+            Map.of()));
   }
 
   static ProbeTransition transition(
