@@ -16,6 +16,7 @@ import io.dihya.vigie.api.v1alpha1.Severity;
 import io.dihya.vigie.api.v1alpha1.Sink;
 import io.dihya.vigie.kube.Conditions;
 import io.dihya.vigie.kube.ConfigFingerprint;
+import io.dihya.vigie.kube.EventPublisher;
 import io.dihya.vigie.kube.SecretRefs;
 import io.dihya.vigie.kube.SecretResolver;
 import io.dihya.vigie.kube.SpecProblems;
@@ -49,6 +50,11 @@ public class AlertRouteReconciler implements Reconciler<AlertRoute> {
 
   static final long STATS_REFRESH_SECONDS = 15;
   static final String REASON_UNSUPPORTED_SINK = "UnsupportedSink";
+
+  /** Set it to a new value (e.g. the date) to send a test notification to every sink. */
+  public static final String TEST_ANNOTATION = "vigie.dihya.io/test";
+
+  static final String TEST_PENDING = "Pending";
   private static final Logger LOG = Logger.getLogger(AlertRouteReconciler.class);
 
   private final Clock clock;
@@ -56,13 +62,16 @@ public class AlertRouteReconciler implements Reconciler<AlertRoute> {
   private final SinkFactory sinks;
   private final SecretResolver secrets;
   private final Duration secretRetry;
+  private final EventPublisher events;
 
   public AlertRouteReconciler(
       Clock clock,
       AlertRouter router,
       SinkFactory sinks,
       SecretResolver secrets,
+      EventPublisher events,
       io.dihya.vigie.config.VigieConfig config) {
+    this.events = events;
     this.clock = clock;
     this.router = router;
     this.sinks = sinks;
@@ -108,8 +117,68 @@ public class AlertRouteReconciler implements Reconciler<AlertRoute> {
         return patch(route, Conditions.FALSE, REASON_UNSUPPORTED_SINK, e.getMessage(), now);
       }
     }
-    return patch(route, Conditions.TRUE, Conditions.REASON_ACCEPTED, "Spec accepted.", now)
-        .rescheduleAfter(Duration.ofSeconds(STATS_REFRESH_SECONDS));
+    AlertRouteStatus.TestRecord test = test(route, id, now);
+    UpdateControl<AlertRoute> update =
+        patch(route, Conditions.TRUE, Conditions.REASON_ACCEPTED, "Spec accepted.", now, test);
+    return update.rescheduleAfter(
+        TEST_PENDING.equals(test == null ? null : test.result)
+            ? Duration.ofSeconds(1)
+            : Duration.ofSeconds(STATS_REFRESH_SECONDS));
+  }
+
+  /**
+   * The lastTest record: a new annotation value sends a test to every sink (result Pending); once
+   * every sink answered, Succeeded or Failed (naming the failing sinks, with an Event each).
+   */
+  private AlertRouteStatus.TestRecord test(AlertRoute route, ResourceID id, Instant now) {
+    AlertRouteStatus.TestRecord last =
+        route.getStatus() == null ? null : route.getStatus().lastTest;
+    Map<String, String> annotations = route.getMetadata().getAnnotations();
+    String request = annotations == null ? null : annotations.get(TEST_ANNOTATION);
+    if (request != null && (last == null || !request.equals(last.request))) {
+      router.sendTest(id, request);
+      AlertRouteStatus.TestRecord record = new AlertRouteStatus.TestRecord();
+      record.time = Conditions.timestamp(now);
+      record.request = request;
+      record.result = TEST_PENDING;
+      return record;
+    }
+    if (last == null || !TEST_PENDING.equals(last.result)) {
+      return last;
+    }
+    var outcome = router.testOutcome(id).filter(o -> o.request().equals(last.request));
+    if (outcome.isEmpty()) {
+      // Restarted while pending: send it again.
+      router.sendTest(id, last.request);
+      return last;
+    }
+    List<String> sinkNames = route.getSpec().sinks.stream().map(s -> s.name).toList();
+    if (!outcome.get().bySink().keySet().containsAll(sinkNames)) {
+      return last;
+    }
+    AlertRouteStatus.TestRecord record = new AlertRouteStatus.TestRecord();
+    record.time = last.time;
+    record.request = last.request;
+    List<String> failures = new ArrayList<>();
+    outcome
+        .get()
+        .bySink()
+        .forEach(
+            (sink, delivery) -> {
+              if (!delivery.delivered()) {
+                failures.add(sink + ": " + delivery.error());
+                events.publish(
+                    route,
+                    EventPublisher.WARNING,
+                    "TestFailed",
+                    "Test",
+                    "The test notification to sink " + sink + " failed: " + delivery.error(),
+                    Redactor.standard());
+              }
+            });
+    record.result = failures.isEmpty() ? "Succeeded" : "Failed";
+    record.message = failures.isEmpty() ? null : String.join("; ", failures);
+    return record;
   }
 
   private AlertRouter.RouteConfig config(
@@ -177,7 +246,13 @@ public class AlertRouteReconciler implements Reconciler<AlertRoute> {
             1000,
             spec.rateLimit == null ? null : spec.rateLimit.perMinute),
         redactor,
-        counted);
+        counted,
+        spec.heartbeat == null || spec.heartbeat.interval == null
+            ? null
+            : DurationFormat.parse(spec.heartbeat.interval).orElseThrow(),
+        spec.heartbeat == null || spec.heartbeat.sinks == null
+            ? Set.of()
+            : Set.copyOf(spec.heartbeat.sinks));
   }
 
   private static String wire(Severity severity) {
@@ -190,12 +265,28 @@ public class AlertRouteReconciler implements Reconciler<AlertRoute> {
 
   private UpdateControl<AlertRoute> patch(
       AlertRoute route, String ready, String reason, String message, Instant now) {
+    return patch(
+        route,
+        ready,
+        reason,
+        message,
+        now,
+        route.getStatus() == null ? null : route.getStatus().lastTest);
+  }
+
+  private UpdateControl<AlertRoute> patch(
+      AlertRoute route,
+      String ready,
+      String reason,
+      String message,
+      Instant now,
+      AlertRouteStatus.TestRecord test) {
     AlertRouteStatus current =
         route.getStatus() == null ? new AlertRouteStatus() : route.getStatus();
     Long generation = route.getMetadata().getGeneration();
     AlertRouteStatus status = new AlertRouteStatus();
     status.observedGeneration = generation;
-    status.lastTest = current.lastTest;
+    status.lastTest = test;
     status.sinks =
         sinkRecords(
             route.getSpec() == null ? List.of() : route.getSpec().sinks,

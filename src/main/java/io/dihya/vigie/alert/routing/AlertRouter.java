@@ -55,15 +55,24 @@ public final class AlertRouter implements AutoCloseable {
       Map<String, AlertSink> sinks,
       SinkDispatcher.Settings delivery,
       Redactor redactor,
-      Map<String, long[]> counted) {}
+      Map<String, long[]> counted,
+      java.time.Duration heartbeatInterval,
+      Set<String> heartbeatSinks) {}
+
+  /** The latest outcome of a test request, per sink. */
+  public record TestOutcome(String request, Map<String, Delivery> bySink) {}
 
   private final class Route {
     final RouteConfig config;
     final AlertGroups groups;
     final Map<String, SinkDispatcher> dispatchers = new LinkedHashMap<>();
+    final Map<String, Delivery> testOutcomes = new ConcurrentHashMap<>();
+    volatile String testRequest;
+    volatile Instant lastHeartbeat;
 
     Route(RouteConfig config) {
       this.config = config;
+      this.lastHeartbeat = clock.instant();
       this.groups = new AlertGroups(config.settings(), this::mutedBy);
       config
           .sinks()
@@ -72,7 +81,16 @@ public final class AlertRouter implements AutoCloseable {
                   dispatchers.put(
                       name,
                       new SinkDispatcher(
-                          sink, timer, clock, config.delivery(), (n, d) -> outcome(n, d))));
+                          sink,
+                          timer,
+                          clock,
+                          config.delivery(),
+                          (n, d) -> {
+                            if (n.kind() == Notification.Kind.TEST) {
+                              testOutcomes.put(n.receiver(), d);
+                            }
+                            outcome(n, d);
+                          })));
     }
 
     Optional<String> mutedBy(Alert alert, Instant now) {
@@ -166,6 +184,68 @@ public final class AlertRouter implements AutoCloseable {
     return Optional.of(stats);
   }
 
+  /**
+   * Sends a test notification to every sink of the route, for the request (the value of the route's
+   * test annotation).
+   *
+   * @return false when the route is not installed
+   */
+  public boolean sendTest(ResourceID id, String request) {
+    Route route = routes.get(id);
+    if (route == null) {
+      return false;
+    }
+    route.testRequest = request;
+    route.testOutcomes.clear();
+    Instant now = clock.instant();
+    route.dispatchers.forEach(
+        (name, d) -> d.offer(special(route, name, Notification.Kind.TEST, request, now)));
+    return true;
+  }
+
+  /** What the sinks answered to the latest test, as far as they did. */
+  public Optional<TestOutcome> testOutcome(ResourceID id) {
+    Route route = routes.get(id);
+    if (route == null || route.testRequest == null) {
+      return Optional.empty();
+    }
+    return Optional.of(new TestOutcome(route.testRequest, Map.copyOf(route.testOutcomes)));
+  }
+
+  private Notification special(
+      Route owner, String sink, Notification.Kind kind, String request, Instant now) {
+    RouteConfig c = owner.config;
+    String route = c.id().getNamespace().orElse("") + "/" + c.id().getName();
+    boolean test = kind == Notification.Kind.TEST;
+    String title =
+        test
+            ? "[TEST] vigie test notification for route " + route
+            : "[HEARTBEAT] vigie is alive (route " + route + ")";
+    String text =
+        test
+            ? "A test of the channel "
+                + sink
+                + ", asked for by the annotation vigie.dihya.io/test="
+                + request
+                + ". Nothing is wrong."
+            : "The alert pipeline of vigie works. If these stop coming, vigie is down.";
+    return new Notification(
+        fingerprint(
+            Map.of("route", route, "sink", sink, "kind", kind.name(), "at", now.toString())),
+        kind,
+        route,
+        sink,
+        "{}/" + kind.name().toLowerCase(java.util.Locale.ROOT),
+        test ? Status.FIRING : Status.RESOLVED,
+        Map.of(),
+        Map.of(),
+        Map.of(),
+        List.of(),
+        c.redactor().redact(title),
+        c.redactor().redact(text),
+        now);
+  }
+
   /** A probe changed health: its alert goes to every matching route of its namespace. */
   public void transition(ProbeTransition t) {
     String key = t.namespace() + "/" + t.probe();
@@ -251,6 +331,7 @@ public final class AlertRouter implements AutoCloseable {
         List.copyOf(routes.keySet()).stream().filter(id -> !exists.test(id)).forEach(this::remove);
       }
       for (Route route : routes.values()) {
+        heartbeat(route, now);
         for (AlertGroups.Flush flush : route.groups.due(now)) {
           flush.muted().forEach((fingerprint, by) -> auditMuted(route, fingerprint, by));
           if (!flush.alerts().isEmpty()) {
@@ -262,6 +343,21 @@ public final class AlertRouter implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warnf("alert routing tick failed: %s", e.getClass().getSimpleName());
     }
+  }
+
+  private void heartbeat(Route route, Instant now) {
+    java.time.Duration interval = route.config.heartbeatInterval();
+    if (interval == null || now.isBefore(route.lastHeartbeat.plus(interval))) {
+      return;
+    }
+    route.lastHeartbeat = now;
+    Set<String> only = route.config.heartbeatSinks();
+    route.dispatchers.forEach(
+        (name, d) -> {
+          if (only == null || only.isEmpty() || only.contains(name)) {
+            d.offer(special(route, name, Notification.Kind.HEARTBEAT, null, now));
+          }
+        });
   }
 
   static Notification notification(Route owner, String sink, AlertGroups.Flush flush, Instant now) {

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 class AlertRouterTest {
 
   final AlertRouter router = new AlertRouter(Clock.systemUTC());
+  Duration heartbeat;
   final List<Notification> received = Collections.synchronizedList(new ArrayList<>());
   final AlertSink recording =
       (n, timeout) -> {
@@ -56,7 +57,9 @@ class AlertRouterTest {
             new SinkDispatcher.Settings(
                 Duration.ofSeconds(1), Duration.ofMillis(50), Duration.ofSeconds(1), 100, null),
             Redactor.standard().withSecrets(List.of("s3cr3t-value")),
-            Map.of()));
+            Map.of(),
+            heartbeat,
+            Set.of()));
   }
 
   static ProbeTransition transition(
@@ -148,6 +151,44 @@ class AlertRouterTest {
     router.transition(transition("shop", "orders", true, "critical", List.of()));
     await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(received::isEmpty);
     assertThat(router.stats(new ResourceID("oncall", "shop"))).isEmpty();
+  }
+
+  @Test
+  void testNotificationsReachEverySinkAndTheirOutcomeIsKept() {
+    route("shop", "oncall", Map.of(), Set.of());
+    ResourceID id = new ResourceID("oncall", "shop");
+    assertThat(router.testOutcome(id)).isEmpty();
+    assertThat(router.sendTest(id, "2026-11-24-1")).isTrue();
+    await().atMost(Duration.ofSeconds(3)).until(() -> received.size() == 1);
+    Notification test = received.get(0);
+    assertThat(test.kind()).isEqualTo(Notification.Kind.TEST);
+    assertThat(test.title()).isEqualTo("[TEST] vigie test notification for route shop/oncall");
+    assertThat(test.alerts()).isEmpty();
+    await()
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> router.testOutcome(id).orElseThrow().bySink().containsKey("hook"));
+    assertThat(router.testOutcome(id).orElseThrow().request()).isEqualTo("2026-11-24-1");
+    assertThat(router.testOutcome(id).orElseThrow().bySink().get("hook").delivered()).isTrue();
+    assertThat(router.sendTest(new ResourceID("missing", "shop"), "x")).isFalse();
+  }
+
+  @Test
+  void heartbeatsArriveEveryInterval() {
+    heartbeat = Duration.ofMillis(300);
+    route("shop", "oncall", Map.of(), Set.of());
+    await().atMost(Duration.ofSeconds(3)).until(() -> received.size() >= 2);
+    assertThat(received)
+        .allSatisfy(n -> assertThat(n.kind()).isEqualTo(Notification.Kind.HEARTBEAT));
+    assertThat(received.get(0).title()).isEqualTo("[HEARTBEAT] vigie is alive (route shop/oncall)");
+  }
+
+  @Test
+  void deletedRoutesAreDroppedByTheExistenceCheck() {
+    route("shop", "oncall", Map.of(), Set.of());
+    router.existsWhen(id -> false);
+    await()
+        .atMost(Duration.ofSeconds(8))
+        .until(() -> router.stats(new ResourceID("oncall", "shop")).isEmpty());
   }
 
   @Test
