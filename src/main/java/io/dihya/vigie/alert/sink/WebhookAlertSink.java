@@ -1,14 +1,159 @@
 package io.dihya.vigie.alert.sink;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dihya.vigie.api.v1alpha1.HttpHeader;
 import io.dihya.vigie.api.v1alpha1.WebhookSink;
 import io.dihya.vigie.probe.check.SecretValues;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
-/** SCAFFOLD: replaced by the real sink. */
-final class WebhookAlertSink {
+/**
+ * The {@code webhook} sink: one POST of each notification, in the body format of {@link
+ * WebhookPayloads} ({@code json}, {@code cloudevents} or {@code alertmanager}), with the spec's
+ * headers and, when a signing key is set, the Standard Webhooks headers of {@link
+ * WebhookSignature}. Everything that can be wrong with the spec (URL, headers, TLS material, key)
+ * is found by {@link #create}, so {@link #send} only builds bytes and posts them.
+ */
+final class WebhookAlertSink implements AlertSink {
+
+  /** The headers the sink sets itself; a spec header of the same name would be ambiguous. */
+  private static final Set<String> OWN_HEADERS =
+      Set.of(
+          "content-type",
+          WebhookSignature.ID,
+          WebhookSignature.TIMESTAMP,
+          WebhookSignature.SIGNATURE);
+
+  private final URI uri;
+  private final HttpClient client;
+  private final List<String[]> headers;
+  private final WebhookSink.Format format;
+  private final WebhookSignature signature;
+  private final SinkHttp http;
+  private final Clock clock;
+
+  private WebhookAlertSink(
+      URI uri,
+      HttpClient client,
+      List<String[]> headers,
+      WebhookSink.Format format,
+      WebhookSignature signature,
+      SinkHttp http,
+      Clock clock) {
+    this.uri = uri;
+    this.client = client;
+    this.headers = headers;
+    this.format = format;
+    this.signature = signature;
+    this.http = http;
+    this.clock = clock;
+  }
+
+  /**
+   * The sink of a {@code webhook} block.
+   *
+   * @throws IllegalArgumentException with a message starting with the field ("webhook.url: not a
+   *     valid URL"), never echoing a value
+   */
   static AlertSink create(
       WebhookSink spec, SecretValues secrets, SinkHttp http, Executor executor, Clock clock) {
-    throw new UnsupportedOperationException("the sink is not implemented yet");
+    if ((spec.url == null) == (spec.urlSecretRef == null)) {
+      throw new IllegalArgumentException("webhook: set exactly one of url and urlSecretRef");
+    }
+    URI uri =
+        spec.url != null
+            ? SinkHttp.url(spec.url, "webhook.url")
+            : SinkHttp.url(secrets.get(spec.urlSecretRef), "webhook.urlSecretRef");
+    List<String[]> headers = headers(spec.headers, secrets, uri);
+    WebhookSignature signature =
+        spec.signingKeySecretRef == null
+            ? null
+            : WebhookSignature.of(
+                secrets.get(spec.signingKeySecretRef), "webhook.signingKeySecretRef");
+    HttpClient client = http.client(spec.tls, secrets, "webhook.tls");
+    WebhookSink.Format format = spec.format == null ? WebhookSink.Format.json : spec.format;
+    return new WebhookAlertSink(uri, client, headers, format, signature, http, clock);
+  }
+
+  /** The spec's headers with their values, each checked as the HTTP client will check it. */
+  private static List<String[]> headers(List<HttpHeader> spec, SecretValues secrets, URI uri) {
+    List<String[]> headers = new ArrayList<>();
+    if (spec == null) {
+      return headers;
+    }
+    for (int i = 0; i < spec.size(); i++) {
+      HttpHeader header = spec.get(i);
+      String field = "webhook.headers[" + i + "]";
+      if (header == null || header.name == null || header.name.isBlank()) {
+        throw new IllegalArgumentException(field + ".name: required");
+      }
+      boolean fromSecret = header.valueFrom != null && header.valueFrom.secretKeyRef != null;
+      if ((header.value == null) == !fromSecret) {
+        throw new IllegalArgumentException(
+            field + ": set exactly one of value and valueFrom.secretKeyRef");
+      }
+      if (OWN_HEADERS.contains(header.name.toLowerCase(Locale.ROOT))) {
+        throw new IllegalArgumentException(
+            field + ".name: " + header.name + " is set by the sink itself");
+      }
+      String value = fromSecret ? secrets.get(header.valueFrom.secretKeyRef) : header.value;
+      try {
+        HttpRequest.newBuilder(uri).header(header.name, value == null ? "" : value);
+      } catch (IllegalArgumentException e) {
+        // The JDK's message quotes the header; say which one without its value.
+        throw new IllegalArgumentException(
+            field
+                + ": not a header the HTTP client can send (a reserved name such as Host, or a"
+                + " value with line breaks)");
+      }
+      headers.add(new String[] {header.name, value == null ? "" : value});
+    }
+    return List.copyOf(headers);
+  }
+
+  @Override
+  public CompletableFuture<Delivery> send(Notification notification, Duration timeout) {
+    List<String[]> request = new ArrayList<>(headers.size() + 4);
+    byte[] body;
+    try {
+      ObjectNode payload;
+      String contentType = "application/json";
+      switch (format) {
+        case cloudevents -> {
+          payload = WebhookPayloads.cloudEvent(notification);
+          contentType = "application/cloudevents+json";
+        }
+        case alertmanager -> payload = WebhookPayloads.alertmanager(notification);
+        default -> payload = WebhookPayloads.vigie(notification);
+      }
+      body = WebhookPayloads.bytes(payload);
+      request.add(new String[] {"Content-Type", contentType});
+      request.addAll(headers);
+      if (signature != null) {
+        String id = notification.id() == null ? "" : notification.id();
+        request.addAll(signature.headers(id, clock.instant().getEpochSecond(), body));
+      }
+    } catch (RuntimeException e) {
+      return CompletableFuture.completedFuture(
+          Delivery.fail("the notification could not be encoded"));
+    }
+    return http.post(client, uri, request, body, timeout)
+        .thenApply(SinkHttp.Response::delivery)
+        .exceptionally(e -> Delivery.retry("the request failed unexpectedly", null));
+  }
+
+  @Override
+  public String toString() {
+    // The URL may carry a token: never shown.
+    return "WebhookAlertSink[format=" + format + ", signed=" + (signature != null) + "]";
   }
 }

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 
-/** Notifications as structured JSON log lines, under the category io.dihya.vigie.notification. */
+/**
+ * Notifications as structured JSON log lines, under the category io.dihya.vigie.audit.notification.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class LogSink {
 

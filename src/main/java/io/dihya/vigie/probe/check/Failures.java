@@ -46,6 +46,7 @@ public final class Failures {
     Throwable root = error;
     Failure found = null;
     Failure tls = null;
+    Failure timedOut = null;
     int depth = 0;
     for (Throwable t = error; t != null && depth < 20; t = t.getCause(), depth++) {
       root = t;
@@ -53,7 +54,13 @@ public final class Failures {
       if (f != null) {
         found = f;
         tls = f.reason().equals(Reasons.TLS_ERROR) && tls == null ? f : tls;
+        timedOut = f.reason().equals(Reasons.TIMEOUT) && timedOut == null ? f : timedOut;
       }
+    }
+    if (timedOut != null && found.reason().equals(Reasons.CONNECTION_FAILED)) {
+      // The JDK closes the connection of a request that timed out, and sometimes reports the
+      // close beneath the timeout: the timeout is what happened.
+      return timedOut;
     }
     if (tls != null && found.reason().equals(Reasons.CONNECTION_FAILED)) {
       // A connection closed or reset during the handshake: the handshake is what failed.

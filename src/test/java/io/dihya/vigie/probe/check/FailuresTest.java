@@ -136,6 +136,16 @@ class FailuresTest {
   }
 
   @Test
+  void aTimeoutWinsOverTheConnectionClosedBeneathIt() {
+    assertThat(
+            classify(
+                causedBy(
+                    new java.net.http.HttpTimeoutException("request timed out"),
+                    new java.io.IOException("connection closed locally"))))
+        .isEqualTo(new Failures.Failure(Reasons.TIMEOUT, "no answer within 2s"));
+  }
+
+  @Test
   void aConnectionClosedDuringTheHandshakeIsATlsError() {
     assertThat(
             classify(
