@@ -1,0 +1,233 @@
+package io.dihya.vigie.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import io.dihya.vigie.testing.LoopbackHttpServer;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The alert pipeline end to end: the built operator against the real kube-apiserver, a probe of a
+ * real HTTP target, a route with a signed webhook to a receiver on loopback.
+ */
+class AlertingE2EIT {
+
+  private static final byte[] KEY =
+      "vigie-e2e-signing-key-0123456789".getBytes(StandardCharsets.UTF_8);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static LocalCluster cluster;
+  private static OperatorProcess operator;
+  private static LoopbackHttpServer target;
+  private static HttpServer receiver;
+
+  /** One request the receiver got: headers and body. */
+  record Received(Map<String, List<String>> headers, byte[] body, long at) {
+    JsonNode json() throws Exception {
+      return JSON.readTree(body);
+    }
+
+    String header(String name) {
+      return headers.entrySet().stream()
+          .filter(e -> e.getKey().equalsIgnoreCase(name))
+          .map(e -> e.getValue().get(0))
+          .findFirst()
+          .orElse(null);
+    }
+  }
+
+  private static final List<Received> received = Collections.synchronizedList(new ArrayList<>());
+
+  @BeforeAll
+  static void start() throws Exception {
+    cluster = LocalCluster.get();
+    cluster.installCrds();
+    target = LoopbackHttpServer.start();
+    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
+    receiver.createContext(
+        "/hook",
+        ex -> {
+          byte[] body = ex.getRequestBody().readAllBytes();
+          received.add(new Received(Map.copyOf(ex.getRequestHeaders()), body, System.nanoTime()));
+          ex.sendResponseHeaders(204, -1);
+          ex.close();
+        });
+    receiver.start();
+    operator = OperatorProcess.start(cluster, "alerting");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (operator != null) {
+      operator.close();
+    }
+    if (target != null) {
+      target.close();
+    }
+    if (receiver != null) {
+      receiver.stop(0);
+    }
+  }
+
+  @Test
+  void oneSignedFiringThenOneResolvedAndATestOnDemand() throws Exception {
+    String namespace = cluster.createNamespace("alerting");
+    String yaml =
+        """
+        apiVersion: v1
+        kind: Secret
+        metadata:
+          name: hook
+        stringData:
+          key: whsec_%1$s
+        ---
+        apiVersion: vigie.dihya.io/v1alpha1
+        kind: AlertRoute
+        metadata:
+          name: oncall
+        spec:
+          groupWait: 2s
+          groupInterval: 2s
+          repeatInterval: 1h
+          sinks:
+            - name: hook
+              webhook:
+                url: http://127.0.0.1:%2$d/hook
+                signingKeySecretRef: {name: hook, key: key}
+        ---
+        apiVersion: vigie.dihya.io/v1alpha1
+        kind: HealthProbe
+        metadata:
+          name: orders
+          labels: {team: checkout}
+        spec:
+          interval: 1s
+          timeout: 500ms
+          failureThreshold: 1
+          severity: critical
+          alert:
+            annotations: {summary: Orders cannot be placed}
+          http:
+            url: %3$s
+        """
+            .formatted(
+                Base64.getEncoder().encodeToString(KEY),
+                receiver.getAddress().getPort(),
+                target.url("/healthz"));
+    Path file = Files.createTempFile("vigie-e2e", ".yaml");
+    Files.writeString(file, yaml);
+    cluster.kubectl("apply", "-n", namespace, "-f", file.toString()).assertSuccess();
+    Files.delete(file);
+    cluster
+        .kubectl("wait", "--for=condition=Ready", "--timeout=30s", "-n", namespace, "ar/oncall")
+        .assertSuccess();
+    cluster
+        .kubectl("wait", "--for=condition=Healthy", "--timeout=30s", "-n", namespace, "hp/orders")
+        .assertSuccess();
+
+    target.stop();
+    long stopped = System.nanoTime();
+    try {
+      await().atMost(Duration.ofSeconds(20)).until(() -> received.size() == 1);
+      Received firing = received.get(0);
+      // Detection (1 failure at 1s) + groupWait 2s + the tick: well within 5s.
+      assertThat((firing.at() - stopped) / 1_000_000).isLessThan(6_000);
+      assertSigned(firing);
+      JsonNode body = firing.json();
+      assertThat(body.get("status").asText()).isEqualTo("firing");
+      assertThat(body.get("kind").asText()).isEqualTo("alerts");
+      assertThat(body.get("alerts")).hasSize(1);
+      JsonNode alert = body.get("alerts").get(0);
+      assertThat(alert.get("labels").get("probe").asText()).isEqualTo("orders");
+      assertThat(alert.get("labels").get("namespace").asText()).isEqualTo(namespace);
+      assertThat(alert.get("labels").get("team").asText()).isEqualTo("checkout");
+      assertThat(alert.get("annotations").get("reason").asText()).isEqualTo("ConnectionRefused");
+      assertThat(alert.get("annotations").get("summary").asText())
+          .isEqualTo("Orders cannot be placed");
+    } finally {
+      target.restart();
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> received.size() == 2);
+    Received resolved = received.get(1);
+    assertSigned(resolved);
+    assertThat(resolved.json().get("status").asText()).isEqualTo("resolved");
+    assertThat(resolved.json().get("alerts").get(0).get("fingerprint").asText())
+        .isEqualTo(received.get(0).json().get("alerts").get(0).get("fingerprint").asText());
+    // Exactly once each.
+    await()
+        .during(Duration.ofSeconds(4))
+        .atMost(Duration.ofSeconds(6))
+        .until(() -> received.size() == 2);
+
+    cluster
+        .kubectl("annotate", "-n", namespace, "ar/oncall", "vigie.dihya.io/test=first")
+        .assertSuccess();
+    await().atMost(Duration.ofSeconds(20)).until(() -> received.size() == 3);
+    assertThat(received.get(2).json().get("kind").asText()).isEqualTo("test");
+    assertSigned(received.get(2));
+    String lastTest =
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () ->
+                    cluster
+                        .kubectl(
+                            "get",
+                            "ar",
+                            "oncall",
+                            "-n",
+                            namespace,
+                            "-o=jsonpath={.status.lastTest.request}/{.status.lastTest.result}")
+                        .output(),
+                out -> out.endsWith("/Succeeded"));
+    assertThat(lastTest).isEqualTo("first/Succeeded");
+    String delivered =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    cluster
+                        .kubectl(
+                            "get",
+                            "ar",
+                            "oncall",
+                            "-n",
+                            namespace,
+                            "-o=jsonpath={.status.sinks[0].delivered}")
+                        .output()
+                        .trim(),
+                out -> out.equals("3"));
+    assertThat(delivered).isEqualTo("3");
+    assertThat(operator.log()).contains("io.dihya.vigie.audit.notification");
+  }
+
+  /** Standard Webhooks: v1,base64(HMAC-SHA256(key, id.timestamp.body)). */
+  private static void assertSigned(Received r) throws Exception {
+    String id = r.header("webhook-id");
+    String timestamp = r.header("webhook-timestamp");
+    assertThat(id).isNotBlank();
+    assertThat(Long.parseLong(timestamp))
+        .isCloseTo(System.currentTimeMillis() / 1000, org.assertj.core.data.Offset.offset(60L));
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(KEY, "HmacSHA256"));
+    mac.update((id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8));
+    String expected = "v1," + Base64.getEncoder().encodeToString(mac.doFinal(r.body()));
+    assertThat(r.header("webhook-signature")).isEqualTo(expected);
+  }
+}
