@@ -392,22 +392,7 @@ public final class AlertRouter implements AutoCloseable {
                         ? " " + alerts.get(0).annotations().getOrDefault("reason", "")
                         : " recovered")
                 : flush.groupKey() + " (" + alerts.size() + " probes)");
-    StringBuilder text = new StringBuilder();
-    for (Alert a : alerts) {
-      text.append(a.status() == Status.FIRING ? "FIRING " : "RESOLVED ")
-          .append(a.labels().get("namespace"))
-          .append('/')
-          .append(a.labels().get("probe"))
-          .append(" (")
-          .append(a.severity())
-          .append("): ")
-          .append(a.annotations().getOrDefault("summary", ""));
-      String reason = a.annotations().getOrDefault("reason", "");
-      if (a.status() == Status.FIRING && !reason.isEmpty()) {
-        text.append(" — ").append(reason).append(": ").append(a.annotations().get("message"));
-      }
-      text.append('\n');
-    }
+    String text = summary(alerts, firing);
     String id =
         fingerprint(
             Map.of(
@@ -429,8 +414,37 @@ public final class AlertRouter implements AutoCloseable {
         common(alerts.stream().map(Alert::annotations).toList()),
         List.copyOf(alerts),
         redactor.redact(title),
-        redactor.redact(text.toString().strip()),
+        redactor.redact(text),
         now);
+  }
+
+  /**
+   * A short text: the sinks show each alert's details themselves. One alert: its summary and, when
+   * firing, reason and message; several: the counts and the first probes.
+   */
+  private static String summary(List<Alert> alerts, long firing) {
+    if (alerts.size() == 1) {
+      Alert a = alerts.get(0);
+      String summary = a.annotations().getOrDefault("summary", "");
+      return a.status() == Status.FIRING
+          ? summary
+              + " — "
+              + a.annotations().getOrDefault("reason", "")
+              + ": "
+              + a.annotations().getOrDefault("message", "")
+          : summary + " — resolved";
+    }
+    List<String> probes =
+        alerts.stream()
+            .map(a -> a.labels().get("namespace") + "/" + a.labels().get("probe"))
+            .limit(5)
+            .toList();
+    return firing
+        + " firing, "
+        + (alerts.size() - firing)
+        + " resolved: "
+        + String.join(", ", probes)
+        + (alerts.size() > 5 ? " and " + (alerts.size() - 5) + " more" : "");
   }
 
   private static Map<String, String> common(List<Map<String, String>> maps) {

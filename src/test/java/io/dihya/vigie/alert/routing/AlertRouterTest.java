@@ -89,6 +89,9 @@ class AlertRouterTest {
     assertThat(firing.route()).isEqualTo("shop/oncall");
     assertThat(firing.receiver()).isEqualTo("hook");
     assertThat(firing.title()).isEqualTo("[FIRING:1] shop/orders ConnectionRefused");
+    assertThat(firing.text())
+        .isEqualTo(
+            "Orders are down — ConnectionRefused: GET http://orders/ answered with [REDACTED]");
     assertThat(firing.alerts()).hasSize(1);
     Notification.Alert alert = firing.alerts().get(0);
     assertThat(alert.labels())
