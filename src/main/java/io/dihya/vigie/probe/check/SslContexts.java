@@ -18,7 +18,7 @@ import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /** Builds the SSLContext of a set of {@link ClientTlsSettings}. */
-final class SslContexts {
+public final class SslContexts {
 
   private SslContexts() {}
 
@@ -35,7 +35,7 @@ final class SslContexts {
    *
    * @throws IllegalArgumentException naming the field, for PEM that cannot be used
    */
-  static SSLContext build(ClientTlsSettings settings, String field) {
+  public static SSLContext build(ClientTlsSettings settings, String field) {
     if (settings.isDefault()) {
       return null;
     }
