@@ -33,9 +33,10 @@ import java.util.regex.Pattern;
  *   <li>Each alert keeps its labels, with {@code alertname} set to {@value #ALERTNAME} unless the
  *       probe's labels name it. The reason stays an annotation: a label that changes with the
  *       failure would make a new alert in Alertmanager and leave the old one firing.
- *   <li>Firing: no endsAt, so Alertmanager resolves the alert after its resolve_timeout (5m by
- *       default) unless it is posted again; the pipeline re-posts firing groups to this sink.
- *       Resolved: endsAt is the resolve time, in the past.
+ *   <li>Firing: endsAt {@link #FIRING_HORIZON} ahead. Without an endsAt Alertmanager would resolve
+ *       the alert after its resolve_timeout (5m by default) unless posted again, and the pipeline
+ *       re-posts a firing group only every repeatInterval (4h by default): keep the route's
+ *       repeatInterval below the horizon. Resolved: endsAt is the resolve time, in the past.
  *   <li>TEST: one alert {@value #TEST_ALERTNAME} labelled vigie_test="true" and the notification id
  *       (a new alert each time, so Alertmanager notifies each test), ending {@link #TEST_LIFETIME}
  *       after it starts.
@@ -193,12 +194,15 @@ final class AlertmanagerAlertSink implements AlertSink {
     return alerts;
   }
 
+  /** How long Alertmanager keeps a firing alert active without hearing of it again. */
+  static final java.time.Duration FIRING_HORIZON = java.time.Duration.ofHours(25);
+
   private ObjectNode alert(Notification.Alert alert) {
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put("alertname", ALERTNAME);
     labels.putAll(names(alert.labels()));
     Instant startsAt = alert.startsAt() == null ? clock.instant() : alert.startsAt();
-    Instant endsAt = null;
+    Instant endsAt = clock.instant().plus(FIRING_HORIZON);
     if (alert.status() == Notification.Status.RESOLVED) {
       endsAt = alert.endsAt() == null ? clock.instant() : alert.endsAt();
       if (endsAt.isBefore(startsAt)) {

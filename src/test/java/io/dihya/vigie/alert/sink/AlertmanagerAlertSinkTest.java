@@ -408,10 +408,11 @@ class AlertmanagerAlertSinkTest {
     Instant now = Instant.parse("2026-11-24T12:00:00Z");
     JsonNode alert =
         sink(spec("http://127.0.0.1:9"), Clock.fixed(now, ZoneOffset.UTC)).alerts(n).get(0);
-    // The probe's own alertname wins; a missing startsAt is the sink's now.
+    // The probe's own alertname wins; a missing startsAt is the sink's now; a firing alert stays
+    // active in Alertmanager for the horizon (longer than the default repeatInterval).
     assertThat(alert.path("labels").path("alertname").asText()).isEqualTo("OrdersDown");
     assertThat(alert.path("startsAt").asText()).isEqualTo("2026-11-24T12:00:00Z");
-    assertThat(alert.has("endsAt")).isFalse();
+    assertThat(alert.path("endsAt").asText()).isEqualTo("2026-11-25T13:00:00Z");
   }
 
   @Test
