@@ -41,16 +41,31 @@ class FoundationE2EIT {
           .kubectl("apply", "-n", namespace, "-f", "deploy/samples/" + sample + ".yaml")
           .assertSuccess();
     }
-    cluster
-        .kubectl(
-            "wait",
-            "--for=condition=Ready",
-            "--timeout=60s",
-            "-n",
-            namespace,
-            "alertroutes",
-            "--all")
-        .assertSuccess();
+    // Every sample route has a sink whose CA comes from a placeholder Secret: said, not run.
+    String routeReadiness =
+        "-o=jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type==\"Ready\")]"
+            + ".reason}{\"\\n\"}{end}";
+    Map<String, String> routes =
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () -> parse(cluster.kubectl("get", "ar", "-n", namespace, routeReadiness).output()),
+                found -> found.size() == 3 && !found.containsValue(""));
+    assertThat(routes)
+        .containsEntry("critical-pages", "InvalidSpec")
+        .containsEntry("platform-audit", "InvalidSpec")
+        .containsEntry("school-it-desk", "InvalidSpec");
+    assertThat(
+            cluster
+                .kubectl(
+                    "get",
+                    "ar",
+                    "critical-pages",
+                    "-n",
+                    namespace,
+                    "-o=jsonpath={.status.conditions[0].message}")
+                .output())
+        .isEqualTo("spec.sinks[2].alertmanager.tls.caSecretRef: not a PEM certificate");
     String readiness =
         "-o=jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type==\"Ready\")]"
             + ".reason}{\"\\n\"}{end}";
