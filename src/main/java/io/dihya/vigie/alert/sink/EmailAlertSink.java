@@ -298,6 +298,9 @@ final class EmailAlertSink implements AlertSink {
     props.put("mail.smtp.connectiontimeout", millis);
     props.put("mail.smtp.timeout", millis);
     props.put("mail.smtp.auth", Boolean.toString(username != null));
+    // The EHLO name: without it Jakarta Mail asks the resolver for this host's canonical name,
+    // which can take seconds where reverse DNS does not answer (containers, closed networks).
+    props.put("mail.smtp.localhost", messageIdDomain);
     // QUIT is sent after the message, without waiting for the answer: the message is accepted.
     props.put("mail.smtp.quitwait", "false");
     props.put("mail.smtp.socketFactory", sockets.plain());
