@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.Date;
 import java.util.Locale;
 import java.util.Properties;
+import java.util.ServiceConfigurationError;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -266,6 +267,23 @@ final class EmailAlertSink implements AlertSink {
   }
 
   private Delivery attempt(Notification notification, Duration timeout, EmailSockets sockets) {
+    // Jakarta Mail finds its providers through the thread's context class loader: make it the one
+    // that loaded Angus Mail, whatever the pool thread inherited (a test's or a framework's).
+    Thread thread = Thread.currentThread();
+    ClassLoader previous = thread.getContextClassLoader();
+    thread.setContextClassLoader(EmailAlertSink.class.getClassLoader());
+    try {
+      return attemptWithMail(notification, timeout, sockets);
+    } catch (RuntimeException | ServiceConfigurationError e) {
+      return Delivery.retry(
+          "SMTP delivery failed unexpectedly (" + e.getClass().getSimpleName() + ")", null);
+    } finally {
+      thread.setContextClassLoader(previous);
+    }
+  }
+
+  private Delivery attemptWithMail(
+      Notification notification, Duration timeout, EmailSockets sockets) {
     Session session = Session.getInstance(properties(timeout, sockets));
     SMTPTransport transport = null;
     try {

@@ -202,6 +202,42 @@ class EmailAlertSinkTest {
   }
 
   @Test
+  void aForeignContextClassLoaderOnThePoolThreadDoesNotBreakDelivery() throws Exception {
+    // What a framework or an earlier test can leave on a pool thread: a loader that sees Jakarta
+    // Mail's jars through other classes (ServiceLoader then answers "not a subtype").
+    java.net.URL[] jars = {
+      jakarta.mail.Session.class.getProtectionDomain().getCodeSource().getLocation(),
+      org.eclipse.angus.mail.smtp.SMTPTransport.class
+          .getProtectionDomain()
+          .getCodeSource()
+          .getLocation()
+    };
+    try (java.net.URLClassLoader foreign =
+        new java.net.URLClassLoader(jars, ClassLoader.getPlatformClassLoader())) {
+      ExecutorService pool =
+          Executors.newSingleThreadExecutor(
+              r -> {
+                Thread t = new Thread(r, "foreign-loader");
+                t.setDaemon(true);
+                t.setContextClassLoader(foreign);
+                return t;
+              });
+      try {
+        AlertSink sink =
+            EmailAlertSink.create(
+                spec(EmailSink.Security.none, greenMail.getSmtp().getPort()),
+                secrets,
+                null,
+                pool,
+                CLOCK);
+        assertThat(send(sink, EmailTestNotifications.firing("n-40"), TIMEOUT).delivered()).isTrue();
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  @Test
   void resolvedTestAndHeartbeatSayWhatTheyAre() throws Exception {
     AlertSink sink = sink(spec(EmailSink.Security.none, greenMail.getSmtp().getPort()));
     Instant at = CLOCK.instant();
