@@ -5,11 +5,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.dihya.vigie.api.v1alpha1.AlertRoute;
 import io.dihya.vigie.api.v1alpha1.LogSink;
+import io.dihya.vigie.api.v1alpha1.SecretKeyRef;
 import io.dihya.vigie.api.v1alpha1.Sink;
 import io.dihya.vigie.api.v1alpha1.WebhookSink;
 import io.dihya.vigie.kube.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
@@ -61,6 +63,70 @@ class AlertRouteReconcilerTest {
         .contains("found log, webhook")
         .contains("spec.sinks[1].name: used twice")
         .contains("spec.sinks[1].webhook: set exactly one of url and urlSecretRef");
+  }
+
+  @Test
+  void aMissingSecretIsSaidAndASinkThatCannotBeBuiltNamesItsField() {
+    Sink hook = webhook("hook");
+    hook.webhook.url = null;
+    hook.webhook.urlSecretRef = new SecretKeyRef("school-hooks", "url");
+    client.resource(route("waiting", hook)).create();
+    Condition missing = condition(awaitReady("waiting", Conditions.FALSE));
+    assertThat(missing.getReason()).isEqualTo(Conditions.REASON_SECRET_NOT_FOUND);
+    assertThat(missing.getMessage()).contains("school-hooks");
+
+    client
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("school-hooks")
+                .withNamespace(NS)
+                .endMetadata()
+                .addToStringData("url", "ftp://files.school.svc/hooks")
+                .build())
+        .create();
+    Condition invalid =
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () ->
+                    condition(
+                        client
+                            .resources(AlertRoute.class)
+                            .inNamespace(NS)
+                            .withName("waiting")
+                            .get()),
+                c -> Conditions.REASON_INVALID_SPEC.equals(c.getReason()));
+    assertThat(invalid.getMessage())
+        .isEqualTo("spec.sinks[0].webhook.urlSecretRef: must start with http:// or https://");
+  }
+
+  @Test
+  void aTestAnnotationSendsATestToEverySinkAndRecordsTheOutcome() {
+    AlertRoute route = route("tested", sink("audit", new LogSink()));
+    route
+        .getMetadata()
+        .setAnnotations(java.util.Map.of(AlertRouteReconciler.TEST_ANNOTATION, "t1"));
+    client.resource(route).create();
+    AlertRoute done =
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () -> client.resources(AlertRoute.class).inNamespace(NS).withName("tested").get(),
+                r ->
+                    r != null
+                        && r.getStatus() != null
+                        && r.getStatus().lastTest != null
+                        && "Succeeded".equals(r.getStatus().lastTest.result));
+    assertThat(done.getStatus().lastTest.request).isEqualTo("t1");
+    assertThat(done.getStatus().lastTest.time).isNotBlank();
+    AlertRoute counted =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> client.resources(AlertRoute.class).inNamespace(NS).withName("tested").get(),
+                r -> r.getStatus().sinks.get(0).delivered == 1L);
+    assertThat(counted.getStatus().sinks.get(0).lastDeliveryTime).isNotBlank();
   }
 
   private AlertRoute awaitReady(String name, String status) {
