@@ -101,7 +101,7 @@ for f in deploy/samples/secrets.yaml deploy/samples/healthprobes.yaml \
 done
 say "waiting for the first verdicts on the local target (within one interval)"
 kubectl wait --for=condition=Healthy --timeout=60s -n "$NS" hp/demo-http hp/demo-tcp >/dev/null
-kubectl wait --for=condition=Ready --timeout=60s -n "$NS" alertroutes --all >/dev/null
+kubectl wait --for=condition=Ready --timeout=60s -n "$NS" ar/demo-log >/dev/null
 
 say "kubectl get healthprobes -n $NS -o wide"
 kubectl get healthprobes -n "$NS" -o wide
@@ -114,8 +114,9 @@ kubectl get alertroutes -n "$NS"
     echo '  eval "$(hack/local-cluster.sh env)"            # point kubectl at the local control plane'
   fi
   echo "  (the samples point at cluster Services that do not exist here: they turn Unhealthy, or"
-  echo "   say Ready=False where their Secrets hold placeholders or their check type is not run yet)"
+  echo "   say Ready=False where their Secrets hold placeholders, as do the sample routes)"
   echo "  hack/demo.sh stop-target                      # stop the target: demo-* turn Unhealthy"
+  echo "  grep audit.notification $STATE/operator.log   # then the demo-log route's alerts"
   echo "  kubectl get healthprobes -n $NS -w            # watch"
   echo "  kubectl describe healthprobe demo-http -n $NS # conditions"
   echo "  hack/demo.sh stop                             # stop everything the demo started"
