@@ -11,9 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
@@ -191,12 +189,7 @@ public final class LocalAlertmanager implements AutoCloseable {
   }
 
   private static void sleep() {
-    try {
-      Thread.sleep(50);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
+    ServerProcesses.pause(50);
   }
 
   /** Stops Alertmanager: new connections are then refused. */
@@ -204,41 +197,20 @@ public final class LocalAlertmanager implements AutoCloseable {
     if (process == null) {
       return;
     }
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    ServerProcesses.stop(process);
     process = null;
   }
 
   /** Alertmanager's output, for failure messages. */
   public String log() {
-    try {
-      return Files.readString(dir.resolve("server.log"));
-    } catch (IOException e) {
-      return "(no log)";
-    }
+    return ServerProcesses.log(dir.resolve("server.log"));
   }
 
   /** Stops Alertmanager and deletes its directory. */
   @Override
   public synchronized void close() {
     stop();
-    try {
-      Runtime.getRuntime().removeShutdownHook(shutdownHook);
-    } catch (IllegalStateException e) {
-      // The JVM is shutting down: the hook runs or has run.
-    }
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    } catch (IOException e) {
-      // A temporary directory: left behind at worst.
-    }
+    ServerProcesses.cleanUp(shutdownHook, dir);
   }
 
   /** The helper's own reads only: the sink under test verifies certificates its own way. */

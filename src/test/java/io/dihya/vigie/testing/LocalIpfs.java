@@ -11,9 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A real IPFS node on 127.0.0.1 for a test class: js-ipfs ({@code jsipfs daemon}, from the npm
@@ -201,12 +199,7 @@ public final class LocalIpfs implements AutoCloseable {
   }
 
   private static void sleep() {
-    try {
-      Thread.sleep(100);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
+    ServerProcesses.pause(100);
   }
 
   /** Stops the daemon: new connections are then refused. */
@@ -214,40 +207,19 @@ public final class LocalIpfs implements AutoCloseable {
     if (process == null) {
       return;
     }
-    process.destroy();
-    try {
-      if (!process.waitFor(15, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    ServerProcesses.stop(process);
     process = null;
   }
 
   /** The daemon's output, for failure messages. */
   public String log() {
-    try {
-      return Files.readString(dir.resolve("daemon.log"));
-    } catch (IOException e) {
-      return "(no log)";
-    }
+    return ServerProcesses.log(dir.resolve("daemon.log"));
   }
 
   /** Stops the daemon and deletes its repository. */
   @Override
   public synchronized void close() {
     stop();
-    try {
-      Runtime.getRuntime().removeShutdownHook(shutdownHook);
-    } catch (IllegalStateException e) {
-      // The JVM is shutting down: the hook runs or has run.
-    }
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    } catch (IOException e) {
-      // A temporary directory: left behind at worst.
-    }
+    ServerProcesses.cleanUp(shutdownHook, dir);
   }
 }

@@ -9,10 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * A real Redis server on 127.0.0.1 for a test class, from Debian's {@code redis-server} package: no
@@ -146,12 +144,7 @@ public final class LocalRedis implements AutoCloseable {
   }
 
   private static void sleep() {
-    try {
-      Thread.sleep(20);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
+    ServerProcesses.pause(20);
   }
 
   /** Stops the server: new connections are then refused. */
@@ -159,40 +152,19 @@ public final class LocalRedis implements AutoCloseable {
     if (process == null) {
       return;
     }
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    ServerProcesses.stop(process);
     process = null;
   }
 
   /** The server's output, for failure messages. */
   public String log() {
-    try {
-      return Files.readString(dir.resolve("server.log"));
-    } catch (IOException e) {
-      return "(no log)";
-    }
+    return ServerProcesses.log(dir.resolve("server.log"));
   }
 
   /** Stops the server and deletes its directory. */
   @Override
   public synchronized void close() {
     stop();
-    try {
-      Runtime.getRuntime().removeShutdownHook(shutdownHook);
-    } catch (IllegalStateException e) {
-      // The JVM is shutting down: the hook runs or has run.
-    }
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    } catch (IOException e) {
-      // A temporary directory: left behind at worst.
-    }
+    ServerProcesses.cleanUp(shutdownHook, dir);
   }
 }
