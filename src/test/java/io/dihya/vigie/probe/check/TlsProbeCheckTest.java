@@ -79,7 +79,8 @@ class TlsProbeCheckTest {
     final List<String> sni = new CopyOnWriteArrayList<>();
     final List<String> sessionIds = new CopyOnWriteArrayList<>();
 
-    TlsServer(SSLContext context) throws IOException {
+    /** A server; with {@code protocols}, only those (set before it accepts anything). */
+    TlsServer(SSLContext context, String... protocols) throws IOException {
       socket =
           (SSLServerSocket)
               context
@@ -95,6 +96,9 @@ class TlsProbeCheckTest {
                   return true;
                 }
               }));
+      if (protocols.length > 0) {
+        parameters.setProtocols(protocols);
+      }
       socket.setSSLParameters(parameters);
       Thread thread = new Thread(this::serve, "tls-test-server");
       thread.setDaemon(true);
@@ -123,8 +127,8 @@ class TlsProbeCheckTest {
     }
   }
 
-  TlsServer serve(TestPki.Identity identity) throws Exception {
-    TlsServer server = new TlsServer(identity.context());
+  TlsServer serve(TestPki.Identity identity, String... protocols) throws Exception {
+    TlsServer server = new TlsServer(identity.context(), protocols);
     opened.add(server);
     return server;
   }
@@ -427,8 +431,7 @@ class TlsProbeCheckTest {
     // A resumed session carries no certificate: each run must make a full handshake. TLS 1.2,
     // where the JDK client resumes by session id as soon as a handshake ends.
     Instant notAfter = NOW.plus(40, ChronoUnit.DAYS);
-    TlsServer server = serve(leafUntil(notAfter, "127.0.0.1"));
-    server.socket.setEnabledProtocols(new String[] {"TLSv1.2"});
+    TlsServer server = serve(leafUntil(notAfter, "127.0.0.1"), "TLSv1.2");
     Check check =
         factory.create("test", spec(server, t -> {}), ref -> secrets.get(ref.name + "/" + ref.key));
     try {
