@@ -21,7 +21,10 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The HTTP part every HTTP sink shares: pooled JDK clients per TLS settings, one POST, and the
@@ -114,6 +117,38 @@ public final class SinkHttp {
               return answer(response);
             },
             callbacks);
+  }
+
+  /**
+   * Renders a body on {@code executor} (rendering a large group is milliseconds of CPU, not for the
+   * caller's thread), then POSTs it once and turns the answer into a Delivery with {@code answer}.
+   * A body that cannot be rendered (null) fails for good: "the WHAT could not be built".
+   */
+  public CompletableFuture<Delivery> renderAndPost(
+      Executor executor,
+      HttpClient client,
+      URI uri,
+      List<String[]> headers,
+      Supplier<byte[]> render,
+      Duration timeout,
+      String what,
+      Function<Response, Delivery> answer) {
+    try {
+      return CompletableFuture.supplyAsync(render, executor)
+          .thenCompose(
+              body ->
+                  body == null
+                      ? CompletableFuture.completedFuture(
+                          Delivery.fail("the " + what + " could not be built"))
+                      : post(client, uri, headers, body, timeout).thenApply(answer))
+          .handle(
+              (delivery, error) ->
+                  error != null
+                      ? Delivery.retry("the " + what + " could not be sent", null)
+                      : delivery);
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.completedFuture(Delivery.retry("the sink is shut down", null));
+    }
   }
 
   private static Response answer(HttpResponse<byte[]> response) {

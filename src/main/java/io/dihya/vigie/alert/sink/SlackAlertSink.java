@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Posts a {@link SlackMessage} to a Slack incoming webhook whose URL (a token in its path) comes
@@ -76,22 +75,15 @@ final class SlackAlertSink implements AlertSink {
 
   @Override
   public CompletableFuture<Delivery> send(Notification notification, Duration timeout) {
-    try {
-      // Rendering 200 alerts takes milliseconds of CPU: not on the caller's thread either.
-      return CompletableFuture.supplyAsync(() -> render(notification), executor)
-          .thenCompose(
-              body ->
-                  body == null
-                      ? CompletableFuture.completedFuture(
-                          Delivery.fail("the message could not be built"))
-                      : http.post(client, url, HEADERS, body, timeout)
-                          .thenApply(SlackAlertSink::delivery))
-          .handle(
-              (delivery, error) ->
-                  error != null ? Delivery.retry("the message could not be sent", null) : delivery);
-    } catch (RejectedExecutionException e) {
-      return CompletableFuture.completedFuture(Delivery.retry("the sink is shut down", null));
-    }
+    return http.renderAndPost(
+        executor,
+        client,
+        url,
+        HEADERS,
+        () -> render(notification),
+        timeout,
+        "message",
+        SlackAlertSink::delivery);
   }
 
   private byte[] render(Notification notification) {

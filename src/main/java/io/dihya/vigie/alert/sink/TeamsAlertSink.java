@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Posts a {@link TeamsCard} to a Microsoft Teams Workflows webhook ("Post to a channel when a
@@ -52,23 +51,15 @@ final class TeamsAlertSink implements AlertSink {
 
   @Override
   public CompletableFuture<Delivery> send(Notification notification, Duration timeout) {
-    try {
-      // Fitting 200 alerts into 28 KB serializes the card a few dozen times: not on the caller's
-      // thread.
-      return CompletableFuture.supplyAsync(() -> render(notification), executor)
-          .thenCompose(
-              body ->
-                  body == null
-                      ? CompletableFuture.completedFuture(
-                          Delivery.fail("the card could not be built"))
-                      : http.post(client, url, HEADERS, body, timeout)
-                          .thenApply(SinkHttp.Response::delivery))
-          .handle(
-              (delivery, error) ->
-                  error != null ? Delivery.retry("the card could not be sent", null) : delivery);
-    } catch (RejectedExecutionException e) {
-      return CompletableFuture.completedFuture(Delivery.retry("the sink is shut down", null));
-    }
+    return http.renderAndPost(
+        executor,
+        client,
+        url,
+        HEADERS,
+        () -> render(notification),
+        timeout,
+        "card",
+        SinkHttp.Response::delivery);
   }
 
   private byte[] render(Notification notification) {
