@@ -6,6 +6,7 @@ import io.dihya.vigie.alert.routing.ProbeSelector;
 import io.dihya.vigie.alert.routing.RouteMutes;
 import io.dihya.vigie.alert.routing.SinkDispatcher;
 import io.dihya.vigie.alert.sink.AlertSink;
+import io.dihya.vigie.alert.sink.Notification;
 import io.dihya.vigie.alert.sink.SinkFactory;
 import io.dihya.vigie.api.v1alpha1.AlertRoute;
 import io.dihya.vigie.api.v1alpha1.AlertRouteSpec;
@@ -17,6 +18,7 @@ import io.dihya.vigie.api.v1alpha1.Sink;
 import io.dihya.vigie.kube.Conditions;
 import io.dihya.vigie.kube.ConfigFingerprint;
 import io.dihya.vigie.kube.EventPublisher;
+import io.dihya.vigie.kube.ReconcileTrigger;
 import io.dihya.vigie.kube.SecretRefs;
 import io.dihya.vigie.kube.SecretResolver;
 import io.dihya.vigie.kube.SpecProblems;
@@ -24,9 +26,11 @@ import io.dihya.vigie.kube.StatusPatcher;
 import io.dihya.vigie.redact.Redactor;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,6 +38,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -42,8 +47,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Validates a route, builds its sinks from the Secrets it references and installs it in the {@link
- * AlertRouter}; keeps its status: Ready, and one delivery record per sink (refreshed every {@value
- * #STATS_REFRESH_SECONDS} s, written only when it changed).
+ * AlertRouter}; keeps its status: Ready, one delivery record per sink (refreshed every {@value
+ * #STATS_REFRESH_SECONDS} s, written only when it changed), and the router's ledger of what was
+ * notified (written as soon as it changes; the route starts from it after a restart).
  */
 @ControllerConfiguration(name = "alertroute")
 public class AlertRouteReconciler implements Reconciler<AlertRoute> {
@@ -55,6 +61,10 @@ public class AlertRouteReconciler implements Reconciler<AlertRoute> {
   public static final String TEST_ANNOTATION = "vigie.dihya.io/test";
 
   static final String TEST_PENDING = "Pending";
+
+  /** At most this many alerts are kept in status.alerts (about 250 bytes each). */
+  static final int MAX_ALERT_RECORDS = 2000;
+
   private static final Logger LOG = Logger.getLogger(AlertRouteReconciler.class);
 
   private final Clock clock;
@@ -63,6 +73,7 @@ public class AlertRouteReconciler implements Reconciler<AlertRoute> {
   private final SecretResolver secrets;
   private final Duration secretRetry;
   private final EventPublisher events;
+  private final ReconcileTrigger<AlertRoute> ledgerEvents = new ReconcileTrigger<>("alert-ledger");
 
   public AlertRouteReconciler(
       Clock clock,
@@ -77,6 +88,13 @@ public class AlertRouteReconciler implements Reconciler<AlertRoute> {
     this.sinks = sinks;
     this.secrets = secrets;
     this.secretRetry = config.secrets().retryInterval();
+  }
+
+  @Override
+  public List<EventSource<?, AlertRoute>> prepareEventSources(
+      EventSourceContext<AlertRoute> context) {
+    router.onLedgerChange(ledgerEvents::fire);
+    return List.of(ledgerEvents);
   }
 
   @Override
@@ -252,7 +270,60 @@ public class AlertRouteReconciler implements Reconciler<AlertRoute> {
             : DurationFormat.parse(spec.heartbeat.interval).orElseThrow(),
         spec.heartbeat == null || spec.heartbeat.sinks == null
             ? Set.of()
-            : Set.copyOf(spec.heartbeat.sinks));
+            : Set.copyOf(spec.heartbeat.sinks),
+        restored(current));
+  }
+
+  /** The ledger as status kept it; records it cannot read are skipped. */
+  static List<AlertRouter.Notified> restored(AlertRouteStatus current) {
+    List<AlertRouter.Notified> restored = new ArrayList<>();
+    if (current == null || current.alerts == null) {
+      return restored;
+    }
+    for (AlertRouteStatus.NotifiedAlert a : current.alerts) {
+      try {
+        restored.add(
+            new AlertRouter.Notified(
+                Objects.requireNonNull(a.fingerprint),
+                Objects.requireNonNull(a.probe),
+                a.severity,
+                a.groupLabels,
+                "Resolved".equals(a.state)
+                    ? Notification.Status.RESOLVED
+                    : Notification.Status.FIRING,
+                Boolean.TRUE.equals(a.pending),
+                a.startsAt == null ? null : Instant.parse(a.startsAt),
+                Instant.parse(Objects.requireNonNull(a.notifiedAt))));
+      } catch (RuntimeException e) {
+        LOG.debugf("skipping an unreadable status.alerts record: %s", e.getClass().getSimpleName());
+      }
+    }
+    return restored;
+  }
+
+  private static List<AlertRouteStatus.NotifiedAlert> records(List<AlertRouter.Notified> ledger) {
+    if (ledger.isEmpty()) {
+      return null;
+    }
+    if (ledger.size() > MAX_ALERT_RECORDS) {
+      LOG.warnf(
+          "%d alerts notified by one route; status keeps %d of them",
+          ledger.size(), MAX_ALERT_RECORDS);
+    }
+    List<AlertRouteStatus.NotifiedAlert> records = new ArrayList<>();
+    for (AlertRouter.Notified n : ledger.subList(0, Math.min(ledger.size(), MAX_ALERT_RECORDS))) {
+      AlertRouteStatus.NotifiedAlert a = new AlertRouteStatus.NotifiedAlert();
+      a.fingerprint = n.fingerprint();
+      a.probe = n.probe();
+      a.severity = n.severity();
+      a.groupLabels = n.groupLabels().isEmpty() ? null : new java.util.TreeMap<>(n.groupLabels());
+      a.state = n.status() == Notification.Status.RESOLVED ? "Resolved" : "Firing";
+      a.pending = n.pending() ? Boolean.TRUE : null;
+      a.startsAt = n.startsAt() == null ? null : Conditions.timestamp(n.startsAt());
+      a.notifiedAt = Conditions.timestamp(n.notifiedAt());
+      records.add(a);
+    }
+    return records;
   }
 
   private static String wire(Severity severity) {
@@ -299,6 +370,11 @@ public class AlertRouteReconciler implements Reconciler<AlertRoute> {
             .max(String::compareTo)
             .orElse(current.lastDeliveryTime);
     status.sinkNames = status.sinks.stream().map(s -> s.name).collect(Collectors.joining(","));
+    status.alerts =
+        router
+            .notified(ResourceID.fromResource(route))
+            .map(AlertRouteReconciler::records)
+            .orElse(current.alerts);
     boolean already =
         Conditions.find(current.conditions, Conditions.READY)
             .map(c -> reason.equals(c.getReason()))

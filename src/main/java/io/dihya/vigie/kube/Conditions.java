@@ -40,6 +40,12 @@ public final class Conditions {
   /** Healthy=Unknown: no verdict yet. */
   public static final String REASON_AWAITING_CHECKS = "AwaitingChecks";
 
+  /**
+   * Healthy=False: the probe fails while a probe it depends on (spec.dependsOn) is Unhealthy; its
+   * alerts are held back, and the message keeps its own failure.
+   */
+  public static final String REASON_DEPENDENCY_UNHEALTHY = "DependencyUnhealthy";
+
   /** Healthy=Unknown: the spec is invalid, so no check runs. */
   public static final String REASON_NOT_CHECKED = "NotChecked";
 

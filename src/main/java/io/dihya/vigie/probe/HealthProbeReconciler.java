@@ -13,6 +13,7 @@ import io.dihya.vigie.config.VigieConfig;
 import io.dihya.vigie.kube.Conditions;
 import io.dihya.vigie.kube.ConfigFingerprint;
 import io.dihya.vigie.kube.EventPublisher;
+import io.dihya.vigie.kube.ReconcileTrigger;
 import io.dihya.vigie.kube.SecretRefs;
 import io.dihya.vigie.kube.SecretResolver;
 import io.dihya.vigie.kube.SpecProblems;
@@ -23,6 +24,7 @@ import io.dihya.vigie.redact.Redactor;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -41,7 +43,7 @@ import org.jboss.logging.Logger;
 /**
  * Level-based and cheap: validates the spec, resolves the Secrets it references, registers, updates
  * or removes the probe in the {@link ProbeScheduler}, and writes what the engine knows into status.
- * Checks never run here; the engine brings a probe back here (through {@link ProbeEventSource})
+ * Checks never run here; the engine brings a probe back here (through a {@link ReconcileTrigger})
  * when its status should change.
  */
 @ControllerConfiguration(name = "healthprobe")
@@ -56,7 +58,7 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
   private final AlertRouter alerts;
   private final Clock clock;
   private final Duration secretRetry;
-  private final ProbeEventSource engineEvents = new ProbeEventSource();
+  private final ReconcileTrigger<HealthProbe> engineEvents = new ReconcileTrigger<>("probe-engine");
 
   public HealthProbeReconciler(
       ProbeScheduler scheduler,
@@ -88,15 +90,18 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
   public UpdateControl<HealthProbe> reconcile(HealthProbe probe, Context<HealthProbe> context) {
     Instant now = clock.instant();
     ResourceID id = ResourceID.fromResource(probe);
+    var cache = context.getPrimaryCache();
+    // Reconciles start once the cache has synced: from now on it tells which probes were deleted.
+    alerts.probesExistWhen(probeId -> cache.get(probeId).isPresent());
     HealthProbeSpec spec = probe.getSpec();
     SpecProblems problems = HealthProbeValidator.validate(probe.getMetadata().getName(), spec);
     if (!problems.isEmpty()) {
-      scheduler.remove(id);
+      unschedule(probe);
       return notReady(
           probe, Conditions.REASON_INVALID_SPEC, problems.message(), Redactor.standard(), now);
     }
     if (Boolean.TRUE.equals(spec.suspend)) {
-      scheduler.remove(id);
+      unschedule(probe);
       HealthProbeStatus status =
           ProbeStatus.compose(
               probe,
@@ -112,7 +117,7 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
     SecretResolver.Resolution resolution =
         secrets.resolve(probe.getMetadata().getNamespace(), refs);
     if (!resolution.complete()) {
-      scheduler.remove(id);
+      unschedule(probe);
       return notReady(
               probe,
               Conditions.REASON_SECRET_NOT_FOUND,
@@ -128,13 +133,14 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
       try {
         check = checks.create(probe.getMetadata().getNamespace(), spec, resolution::get);
       } catch (IllegalArgumentException e) {
-        scheduler.remove(id);
+        unschedule(probe);
         return notReady(probe, Conditions.REASON_INVALID_SPEC, e.getMessage(), redactor, now);
       } catch (UnsupportedOperationException e) {
-        scheduler.remove(id);
+        unschedule(probe);
         return notReady(probe, Conditions.REASON_UNSUPPORTED_CHECK, e.getMessage(), redactor, now);
       }
       scheduler.schedule(id, timing(spec, fingerprint), check, redactor, probe.getStatus());
+      reportHealth(probe, scheduler.snapshot(id).orElse(null), redactor);
     }
     ProbeSnapshot snapshot = scheduler.snapshot(id).orElse(null);
     HealthProbeStatus status =
@@ -146,8 +152,62 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
             snapshot,
             redactor,
             now);
-    announceTransition(probe, snapshot, redactor);
+    if (snapshot != null && snapshot.health() == Health.Unhealthy) {
+      alerts
+          .unhealthyDependency(probe.getMetadata().getNamespace(), spec.dependsOn)
+          .ifPresent(
+              dependency ->
+                  status.conditions =
+                      Conditions.set(
+                          status.conditions,
+                          Conditions.HEALTHY,
+                          Conditions.FALSE,
+                          Conditions.REASON_DEPENDENCY_UNHEALTHY,
+                          redactor.redact(
+                              "Dependency "
+                                  + dependency
+                                  + " is unhealthy, so the alerts of this probe are held back."
+                                  + " This probe's own check: "
+                                  + snapshot.reason()
+                                  + ": "
+                                  + snapshot.message()),
+                          probe.getMetadata().getGeneration(),
+                          now));
+    }
+    if (announceTransition(probe, snapshot, redactor)) {
+      wakeDependants(probe, cache);
+    }
     return StatusPatcher.patchIfChanged(probe, status, HealthProbe::new);
+  }
+
+  /** Stops the probe's checks; its alerts, if any fire, resolve (it has no verdict any more). */
+  private void unschedule(HealthProbe probe) {
+    scheduler.remove(ResourceID.fromResource(probe));
+    alerts.withdraw(probe.getMetadata().getNamespace(), probe.getMetadata().getName());
+  }
+
+  /**
+   * Tells the alert pipeline the probe's health when it is (re)scheduled: after a restart or a
+   * change of spec, routes learn what fires without waiting for a transition; a state they already
+   * hold changes nothing.
+   */
+  private void reportHealth(HealthProbe probe, ProbeSnapshot snapshot, Redactor redactor) {
+    if (snapshot != null && snapshot.health() == Health.Unhealthy) {
+      alerts.transition(transition(probe, snapshot, true, redactor));
+    } else if (snapshot != null && snapshot.health() == Health.Healthy) {
+      alerts.transition(transition(probe, snapshot, false, redactor));
+    }
+  }
+
+  /** A probe's health changed: the probes that depend on it recompute their status. */
+  private void wakeDependants(HealthProbe probe, IndexedResourceCache<HealthProbe> cache) {
+    String namespace = probe.getMetadata().getNamespace();
+    String name = probe.getMetadata().getName();
+    cache
+        .list(namespace)
+        .filter(p -> p.getSpec() != null && p.getSpec().dependsOn != null)
+        .filter(p -> p.getSpec().dependsOn.contains(name))
+        .forEach(p -> engineEvents.fire(ResourceID.fromResource(p)));
   }
 
   private UpdateControl<HealthProbe> notReady(
@@ -175,14 +235,18 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
     return StatusPatcher.patchIfChanged(probe, status, HealthProbe::new);
   }
 
-  /** One Event per change of health, when the verdict reaches status for the first time. */
-  private void announceTransition(HealthProbe probe, ProbeSnapshot snapshot, Redactor redactor) {
+  /**
+   * One Event per change of health, when the verdict reaches status for the first time.
+   *
+   * @return true when the health changed
+   */
+  private boolean announceTransition(HealthProbe probe, ProbeSnapshot snapshot, Redactor redactor) {
     if (snapshot == null) {
-      return;
+      return false;
     }
     Health before = probe.getStatus() == null ? null : probe.getStatus().health;
     if (snapshot.health() == before) {
-      return;
+      return false;
     }
     if (snapshot.health() == Health.Unhealthy) {
       alerts.transition(transition(probe, snapshot, true, redactor));
@@ -203,6 +267,7 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
           "The target is healthy again: " + snapshot.message(),
           redactor);
     }
+    return true;
   }
 
   private static ProbeScheduler.Timing timing(HealthProbeSpec spec, String fingerprint) {

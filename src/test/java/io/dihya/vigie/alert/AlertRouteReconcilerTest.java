@@ -129,6 +129,70 @@ class AlertRouteReconcilerTest {
     assertThat(counted.getStatus().sinks.get(0).lastDeliveryTime).isNotBlank();
   }
 
+  @Test
+  void whatWasNotifiedIsWrittenToStatusAndResolvedWhenItsProbeIsGone() throws Exception {
+    // As a restarted operator finds it: "stock" fired and was notified, then was deleted.
+    AlertRoute route = route("ledger", sink("audit", new LogSink()));
+    route.getSpec().probeSelector =
+        new io.fabric8.kubernetes.api.model.LabelSelectorBuilder()
+            .withMatchLabels(java.util.Map.of("ledger", "yes"))
+            .build();
+    route.getSpec().groupWait = "1s";
+    route.getSpec().groupInterval = "1s";
+    route.setStatus(new io.dihya.vigie.api.v1alpha1.AlertRouteStatus());
+    var notified = new io.dihya.vigie.api.v1alpha1.AlertRouteStatus.NotifiedAlert();
+    notified.fingerprint = "0123456789abcdef";
+    notified.probe = "stock";
+    notified.severity = "critical";
+    notified.state = "Firing";
+    notified.startsAt = "2026-11-24T08:00:00Z";
+    // Notified a minute ago: no repeat is due (repeatInterval 4h).
+    notified.notifiedAt = Conditions.timestamp(java.time.Instant.now().minusSeconds(60));
+    route.getStatus().alerts = List.of(notified);
+    client.resource(route).create();
+    AlertRoute before = awaitReady("ledger", Conditions.TRUE);
+    assertThat(before.getStatus().alerts).extracting(a -> a.probe).containsExactly("stock");
+
+    // A failing probe the route selects: notified, and recorded as firing.
+    var probe = new io.dihya.vigie.api.v1alpha1.HealthProbe();
+    probe.setMetadata(
+        new ObjectMetaBuilder()
+            .withName("orders")
+            .withNamespace(NS)
+            .withLabels(java.util.Map.of("ledger", "yes"))
+            .build());
+    probe.getSpec().interval = "1s";
+    probe.getSpec().timeout = "500ms";
+    probe.getSpec().failureThreshold = 1;
+    probe.getSpec().tcp = new io.dihya.vigie.api.v1alpha1.TcpCheck();
+    probe.getSpec().tcp.host = "127.0.0.1";
+    probe.getSpec().tcp.port = io.dihya.vigie.testing.LocalPostgres.freePort();
+    client.resource(probe).create();
+
+    AlertRoute after =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> client.resources(AlertRoute.class).inNamespace(NS).withName("ledger").get(),
+                r -> {
+                  System.err.println(
+                      "LEDGER "
+                          + io.fabric8.kubernetes.client.utils.Serialization.asJson(r.getStatus()));
+                  return r.getStatus().alerts != null
+                      && r.getStatus().alerts.size() == 1
+                      && "orders".equals(r.getStatus().alerts.get(0).probe)
+                      && r.getStatus().alerts.get(0).pending == null
+                      && r.getStatus().sinks.get(0).delivered == 2L;
+                });
+    var firing = after.getStatus().alerts.get(0);
+    assertThat(firing.state).isEqualTo("Firing");
+    assertThat(firing.severity).isEqualTo("warning");
+    assertThat(firing.fingerprint).hasSize(16);
+    assertThat(firing.notifiedAt).isNotBlank();
+    // The deleted probe's alert was resolved (the other notification) and left the ledger.
+    assertThat(after.getStatus().alerts).extracting(a -> a.probe).doesNotContain("stock");
+  }
+
   private AlertRoute awaitReady(String name, String status) {
     return await()
         .atMost(Duration.ofSeconds(20))

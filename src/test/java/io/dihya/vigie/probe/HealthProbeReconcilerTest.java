@@ -201,6 +201,63 @@ class HealthProbeReconcilerTest {
     }
   }
 
+  @Test
+  void aFailingProbeWhoseDependencyIsUnhealthySaysSoAndKeepsItsOwnFailure() throws Exception {
+    try (LoopbackHttpServer database = LoopbackHttpServer.start();
+        LoopbackHttpServer api = LoopbackHttpServer.start()) {
+      HealthProbe db = probe("db");
+      db.getSpec().http = http(database.url("/"));
+      HealthProbe orders = probe("orders-api");
+      orders.getSpec().http = http(api.url("/"));
+      orders.getSpec().dependsOn = List.of("db");
+      for (HealthProbe p : List.of(db, orders)) {
+        p.getSpec().interval = "1s";
+        p.getSpec().timeout = "500ms";
+        p.getSpec().failureThreshold = 1;
+        client.resource(p).create();
+      }
+      awaitHealth("db", Health.Healthy);
+      awaitHealth("orders-api", Health.Healthy);
+
+      database.stop();
+      api.stop();
+      HealthProbe held =
+          await()
+              .atMost(Duration.ofSeconds(20))
+              .until(
+                  () ->
+                      client
+                          .resources(HealthProbe.class)
+                          .inNamespace(NS)
+                          .withName("orders-api")
+                          .get(),
+                  p ->
+                      p.getStatus().health == Health.Unhealthy
+                          && Conditions.REASON_DEPENDENCY_UNHEALTHY.equals(
+                              condition(p, Conditions.HEALTHY).getReason()));
+      assertThat(condition(held, Conditions.HEALTHY).getMessage())
+          .isEqualTo(
+              "Dependency db is unhealthy, so the alerts of this probe are held back. This"
+                  + " probe's own check: ConnectionRefused: GET "
+                  + api.url("/")
+                  + ": connection refused");
+
+      database.restart(); // the dependency recovers: the dependant shows its own failure again
+      HealthProbe own =
+          await()
+              .atMost(Duration.ofSeconds(20))
+              .until(
+                  () ->
+                      client
+                          .resources(HealthProbe.class)
+                          .inNamespace(NS)
+                          .withName("orders-api")
+                          .get(),
+                  p -> "ConnectionRefused".equals(condition(p, Conditions.HEALTHY).getReason()));
+      assertThat(own.getStatus().health).isEqualTo(Health.Unhealthy);
+    }
+  }
+
   private List<Event> events(String probe) {
     return client.resources(Event.class).inNamespace(NS).list().getItems().stream()
         .filter(e -> probe.equals(e.getRegarding().getName()))

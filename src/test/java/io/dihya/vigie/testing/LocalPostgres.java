@@ -137,7 +137,7 @@ public final class LocalPostgres implements AutoCloseable {
     Assumptions.abort(message);
   }
 
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }

@@ -71,13 +71,29 @@ public final class AlertGroups {
    *     (then nothing is sent and the muted ones are only recorded)
    * @param muted alerts left out because muted, with what muted them (for the audit log)
    * @param repeat true when nothing changed and this is a {@code repeatInterval} reminder
+   * @param forgotten alerts whose firing was heard and that resolved without a notification ({@code
+   *     sendResolved} false): nothing more will be sent about them
    */
   public record Flush(
       String groupKey,
       Map<String, String> groupLabels,
       List<Alert> alerts,
       Map<String, String> muted,
-      boolean repeat) {
+      boolean repeat,
+      List<String> forgotten) {
+
+    public Flush {
+      forgotten = List.copyOf(forgotten);
+    }
+
+    public Flush(
+        String groupKey,
+        Map<String, String> groupLabels,
+        List<Alert> alerts,
+        Map<String, String> muted,
+        boolean repeat) {
+      this(groupKey, groupLabels, alerts, muted, repeat, List.of());
+    }
 
     public Status status() {
       return alerts.stream().anyMatch(a -> a.status() == Status.FIRING)
@@ -146,6 +162,77 @@ public final class AlertGroups {
     }
   }
 
+  /**
+   * Restores an alert known from before a restart (or from a replaced route): its firing was {@code
+   * notified} at {@code notifiedAt}, or it was not yet (then it is notified like a new one). A
+   * resolved alert whose firing was notified gets its resolved notification. Alerts already held
+   * are left alone.
+   */
+  public synchronized void restore(Alert alert, boolean notified, Instant notifiedAt, Instant now) {
+    String key = groupKey(alert.labels());
+    Group group = groups.get(key);
+    if (group == null) {
+      if (!notified && alert.status() == Status.RESOLVED) {
+        return;
+      }
+      group = new Group(key, groupLabels(alert.labels()), now);
+      group.lastFlush = notified ? notifiedAt : null;
+      group.changed = !notified;
+      groups.put(key, group);
+    }
+    if (group.alerts.putIfAbsent(alert.fingerprint(), alert) != null) {
+      return;
+    }
+    if (notified) {
+      group.notified.put(alert.fingerprint(), Status.FIRING);
+    }
+    if (!notified || alert.status() == Status.RESOLVED) {
+      group.changed = true;
+    }
+  }
+
+  /**
+   * Resolves, as of {@code now}, the firing alerts that {@code which} selects (a deleted probe, a
+   * probe whose labels changed): they are notified resolved like any other.
+   *
+   * @return how many were resolved
+   */
+  public synchronized int resolve(java.util.function.Predicate<Alert> which, Instant now) {
+    int resolved = 0;
+    for (Group group : groups.values()) {
+      for (Alert alert : List.copyOf(group.alerts.values())) {
+        if (alert.status() == Status.FIRING && which.test(alert)) {
+          group.alerts.put(
+              alert.fingerprint(),
+              new Alert(
+                  alert.fingerprint(),
+                  Status.RESOLVED,
+                  alert.labels(),
+                  alert.annotations(),
+                  alert.startsAt(),
+                  now,
+                  alert.severity()));
+          group.changed = true;
+          resolved++;
+        }
+      }
+    }
+    return resolved;
+  }
+
+  /** The firing alerts held, notified or not. */
+  public synchronized List<Alert> firing() {
+    List<Alert> firing = new ArrayList<>();
+    for (Group group : groups.values()) {
+      for (Alert alert : group.alerts.values()) {
+        if (alert.status() == Status.FIRING) {
+          firing.add(alert);
+        }
+      }
+    }
+    return firing;
+  }
+
   /** When the next group is due, if any. */
   public synchronized Optional<Instant> nextDue() {
     return groups.values().stream()
@@ -190,6 +277,7 @@ public final class AlertGroups {
     List<Alert> firing = new ArrayList<>();
     List<Alert> resolved = new ArrayList<>();
     Map<String, String> muted = new LinkedHashMap<>();
+    List<String> forgotten = new ArrayList<>();
     for (Alert alert : List.copyOf(group.alerts.values())) {
       boolean wasNotified = group.notified.get(alert.fingerprint()) == Status.FIRING;
       if (alert.status() == Status.RESOLVED) {
@@ -197,6 +285,8 @@ public final class AlertGroups {
         group.notified.remove(alert.fingerprint());
         if (wasNotified && settings.sendResolved()) {
           resolved.add(alert);
+        } else {
+          forgotten.add(alert.fingerprint());
         }
         continue;
       }
@@ -221,11 +311,12 @@ public final class AlertGroups {
     List<Alert> alerts = new ArrayList<>(firing);
     alerts.addAll(resolved);
     if (alerts.isEmpty()) {
-      return muted.isEmpty()
+      return muted.isEmpty() && forgotten.isEmpty()
           ? Optional.empty()
-          : Optional.of(new Flush(group.key, group.labels, List.of(), muted, repeat));
+          : Optional.of(new Flush(group.key, group.labels, List.of(), muted, repeat, forgotten));
     }
-    return Optional.of(new Flush(group.key, group.labels, List.copyOf(alerts), muted, repeat));
+    return Optional.of(
+        new Flush(group.key, group.labels, List.copyOf(alerts), muted, repeat, forgotten));
   }
 
   /** Groups held, for tests and metrics. */

@@ -36,10 +36,18 @@ import org.jboss.logging.MDC;
  *
  * <p>Every notification and outcome, and every muted alert, is one line of the audit log (category
  * {@code io.dihya.vigie.audit.notification}).
+ *
+ * <p>What each route's receivers were told is kept in a ledger ({@link Notified}) that the route
+ * reconciler writes to the route's status; a restarted operator (or a replaced route) starts from
+ * it, so an alert already notified is not notified again, a resolved notification still waiting for
+ * delivery is sent, and an alert whose probe was deleted or recovered meanwhile is resolved. The
+ * ledger is brought in line with the probes' known health every {@value #SWEEP_TICKS} ticks.
  */
 public final class AlertRouter implements AutoCloseable {
 
   static final long TICK_MILLIS = 100;
+  static final int SWEEP_TICKS = 50;
+  private static final String RESTORED = "restored";
   static final String ALERTNAME = "ProbeFailed";
   private static final Logger AUDIT = Logger.getLogger("io.dihya.vigie.audit.notification");
   private static final Logger LOG = Logger.getLogger(AlertRouter.class);
@@ -57,7 +65,41 @@ public final class AlertRouter implements AutoCloseable {
       Redactor redactor,
       Map<String, long[]> counted,
       java.time.Duration heartbeatInterval,
-      Set<String> heartbeatSinks) {}
+      Set<String> heartbeatSinks,
+      List<Notified> restored) {
+
+    public RouteConfig {
+      restored = restored == null ? List.of() : List.copyOf(restored);
+    }
+  }
+
+  /**
+   * What a route's receivers were told of one alert.
+   *
+   * @param probe the probe's name (the namespace is the route's)
+   * @param groupLabels the alert's values of the route's groupBy labels
+   * @param status FIRING once its firing was notified; RESOLVED while its resolved notification is
+   *     still being delivered
+   * @param pending true until every sink has delivered (or given up on) the latest notification
+   *     that carried it
+   */
+  public record Notified(
+      String fingerprint,
+      String probe,
+      String severity,
+      Map<String, String> groupLabels,
+      Status status,
+      boolean pending,
+      Instant startsAt,
+      Instant notifiedAt) {
+
+    public Notified {
+      groupLabels = groupLabels == null ? Map.of() : Map.copyOf(groupLabels);
+    }
+  }
+
+  /** A ledger entry: the notification ids per sink not yet confirmed. */
+  private record Entry(Alert alert, Instant notifiedAt, Map<String, String> unconfirmed) {}
 
   /** The latest outcome of a test request, per sink. */
   public record TestOutcome(String request, Map<String, Delivery> bySink) {}
@@ -67,6 +109,7 @@ public final class AlertRouter implements AutoCloseable {
     final AlertGroups groups;
     final Map<String, SinkDispatcher> dispatchers = new LinkedHashMap<>();
     final Map<String, Delivery> testOutcomes = new ConcurrentHashMap<>();
+    final Map<String, Entry> ledger = new ConcurrentHashMap<>();
     volatile String testRequest;
     volatile Instant lastHeartbeat;
 
@@ -88,9 +131,100 @@ public final class AlertRouter implements AutoCloseable {
                           (n, d) -> {
                             if (n.kind() == Notification.Kind.TEST) {
                               testOutcomes.put(n.receiver(), d);
+                            } else if (n.kind() == Notification.Kind.ALERTS
+                                && (d.delivered() || !d.retryable())) {
+                              confirm(n);
                             }
                             outcome(n, d);
                           })));
+    }
+
+    /** A sink is done with a notification: its alerts are no longer pending for that sink. */
+    void confirm(Notification n) {
+      boolean changed = false;
+      for (Alert alert : n.alerts()) {
+        Entry entry = ledger.get(alert.fingerprint());
+        if (entry != null && entry.unconfirmed().remove(n.receiver(), n.id())) {
+          changed = true;
+          if (entry.unconfirmed().isEmpty() && entry.alert().status() == Status.RESOLVED) {
+            ledger.remove(alert.fingerprint(), entry);
+          }
+        }
+      }
+      if (changed) {
+        ledgerChanged.accept(config.id());
+      }
+    }
+
+    /** Restores the ledger and the groups from what was notified before. */
+    void restore(List<Notified> notified, Instant now) {
+      String namespace = config.id().getNamespace().orElse("");
+      for (Notified n : notified) {
+        Map<String, String> labels = new TreeMap<>(n.groupLabels());
+        labels.put("alertname", ALERTNAME);
+        labels.put("namespace", namespace);
+        labels.put("probe", n.probe());
+        if (n.severity() != null) {
+          labels.put("severity", n.severity());
+        }
+        Alert alert =
+            new Alert(
+                n.fingerprint(),
+                n.status(),
+                Map.copyOf(labels),
+                Map.of(
+                    "summary",
+                    "HealthProbe " + namespace + "/" + n.probe() + " is unhealthy",
+                    "reason",
+                    "",
+                    "message",
+                    ""),
+                n.startsAt(),
+                n.status() == Status.RESOLVED ? n.notifiedAt() : null,
+                n.severity());
+        boolean notifiedFiring = !(n.status() == Status.FIRING && n.pending());
+        groups.restore(alert, notifiedFiring, n.notifiedAt(), now);
+        Map<String, String> unconfirmed = new ConcurrentHashMap<>();
+        if (n.pending()) {
+          unconfirmed.put(RESTORED, RESTORED);
+        }
+        ledger.put(n.fingerprint(), new Entry(alert, n.notifiedAt(), unconfirmed));
+      }
+    }
+
+    List<Notified> notified() {
+      List<Notified> list = new ArrayList<>();
+      ledger.forEach(
+          (fingerprint, e) ->
+              list.add(
+                  new Notified(
+                      fingerprint,
+                      e.alert().labels().get("probe"),
+                      e.alert().severity(),
+                      groupLabels(e.alert()),
+                      e.alert().status(),
+                      !e.unconfirmed().isEmpty(),
+                      e.alert().startsAt(),
+                      e.notifiedAt())));
+      list.sort(java.util.Comparator.comparing(Notified::fingerprint));
+      return list;
+    }
+
+    private Map<String, String> groupLabels(Alert alert) {
+      Map<String, String> values = new TreeMap<>();
+      for (String name : config.settings().groupBy()) {
+        String value = alert.labels().get(name);
+        if (value != null && !Set.of("alertname", "namespace", "probe").contains(name)) {
+          values.put(name, value);
+        }
+      }
+      return values;
+    }
+
+    boolean matches(ProbeTransition t) {
+      return config.id().getNamespace().orElse("").equals(t.namespace())
+          && config.selector().matches(t.probeLabels())
+          && (config.severities().isEmpty() || config.severities().contains(t.severity()));
     }
 
     Optional<String> mutedBy(Alert alert, Instant now) {
@@ -107,13 +241,20 @@ public final class AlertRouter implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final Map<ResourceID, Route> routes = new ConcurrentHashMap<>();
 
-  /** Probes known Unhealthy ("namespace/name"), for inhibition by dependsOn. */
-  private final Set<String> unhealthy = ConcurrentHashMap.newKeySet();
+  /** The alert of each probe known Unhealthy ("namespace/name"), with what it was born of. */
+  private final Map<String, Firing> firing = new ConcurrentHashMap<>();
+
+  private record Firing(Alert alert, ProbeTransition transition) {}
+
+  /** Probes whose health was reported since start ("namespace/name"). */
+  private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
   /** The dependsOn of each probe that fired ("namespace/name" → dependencies). */
   private final Map<String, List<String>> dependencies = new ConcurrentHashMap<>();
 
   private volatile java.util.function.Predicate<ResourceID> exists = id -> true;
+  private volatile java.util.function.Predicate<ResourceID> probeExists;
+  private volatile java.util.function.Consumer<ResourceID> ledgerChanged = id -> {};
   private long ticks;
 
   public AlertRouter(Clock clock) {
@@ -136,14 +277,46 @@ public final class AlertRouter implements AutoCloseable {
     this.exists = test;
   }
 
+  /**
+   * How to tell that a probe still exists (the probe reconciler's cache, once it has synced): the
+   * alerts of deleted probes are resolved.
+   */
+  public void probesExistWhen(java.util.function.Predicate<ResourceID> test) {
+    this.probeExists = test;
+  }
+
+  /** Called with a route's id when its ledger changed (its status should be written). */
+  public void onLedgerChange(java.util.function.Consumer<ResourceID> listener) {
+    this.ledgerChanged = listener;
+  }
+
+  /** What the route's receivers were told, for its status; empty when it is not installed. */
+  public Optional<List<Notified>> notified(ResourceID id) {
+    Route route = routes.get(id);
+    return route == null ? Optional.empty() : Optional.of(route.notified());
+  }
+
   public boolean hasFingerprint(ResourceID id, String fingerprint) {
     Route route = routes.get(id);
     return route != null && route.config.fingerprint().equals(fingerprint);
   }
 
-  /** Installs or replaces a route. A replaced route's waiting notifications are given up. */
+  /**
+   * Installs or replaces a route. It starts from the replaced route's ledger, else from {@code
+   * config.restored()} (the route's status), then takes in the probes currently firing that it
+   * matches. Notifications the replaced route had not delivered are sent again.
+   */
   public void configure(RouteConfig config) {
-    Route previous = routes.put(config.id(), new Route(config));
+    Instant now = clock.instant();
+    Route previous = routes.get(config.id());
+    Route route = new Route(config);
+    route.restore(previous != null ? previous.notified() : config.restored(), now);
+    for (Firing f : firing.values()) {
+      if (route.matches(f.transition())) {
+        route.groups.update(f.alert(), now);
+      }
+    }
+    routes.put(config.id(), route);
     if (previous != null) {
       previous.close();
     }
@@ -246,24 +419,99 @@ public final class AlertRouter implements AutoCloseable {
         now);
   }
 
-  /** A probe changed health: its alert goes to every matching route of its namespace. */
+  /**
+   * A probe changed health, or reports its health after a restart or a change of its spec: its
+   * alert goes to every matching route of its namespace. Reporting a state the routes already hold
+   * changes nothing.
+   */
   public void transition(ProbeTransition t) {
     String key = t.namespace() + "/" + t.probe();
-    if (t.unhealthy()) {
-      unhealthy.add(key);
-      dependencies.put(key, t.dependsOn() == null ? List.of() : List.copyOf(t.dependsOn()));
-    } else {
-      unhealthy.remove(key);
-    }
     Alert alert = alert(t);
+    reported.add(key);
+    if (t.unhealthy()) {
+      dependencies.put(key, t.dependsOn() == null ? List.of() : List.copyOf(t.dependsOn()));
+      firing.put(key, new Firing(alert, t));
+    } else {
+      firing.remove(key);
+    }
     Instant now = clock.instant();
     for (Route route : routes.values()) {
-      RouteConfig c = route.config;
-      if (c.id().getNamespace().orElse("").equals(t.namespace())
-          && c.selector().matches(t.probeLabels())
-          && (c.severities().isEmpty() || c.severities().contains(t.severity()))) {
+      if (route.matches(t)) {
+        if (t.unhealthy()) {
+          // Its labels changed while it fired: the alert under the old labels is over.
+          route.groups.resolve(
+              a ->
+                  sameProbe(a, t.namespace(), t.probe())
+                      && !a.fingerprint().equals(alert.fingerprint()),
+              now);
+        }
         route.groups.update(alert, now);
       }
+    }
+  }
+
+  /**
+   * The probe no longer has a verdict (suspended, invalid, deleted): its firing alerts are
+   * resolved.
+   */
+  public void withdraw(String namespace, String probe) {
+    String key = namespace + "/" + probe;
+    reported.add(key);
+    firing.remove(key);
+    dependencies.remove(key);
+    Instant now = clock.instant();
+    for (Route route : routes.values()) {
+      if (route.config.id().getNamespace().orElse("").equals(namespace)) {
+        route.groups.resolve(a -> sameProbe(a, namespace, probe), now);
+      }
+    }
+  }
+
+  /** The first of {@code dependsOn} (probes of the namespace) known Unhealthy. */
+  public Optional<String> unhealthyDependency(String namespace, List<String> dependsOn) {
+    if (dependsOn == null) {
+      return Optional.empty();
+    }
+    return dependsOn.stream().filter(d -> firing.containsKey(namespace + "/" + d)).findFirst();
+  }
+
+  private static boolean sameProbe(Alert alert, String namespace, String probe) {
+    return namespace.equals(alert.labels().get("namespace"))
+        && probe.equals(alert.labels().get("probe"));
+  }
+
+  /**
+   * Brings every route's firing alerts in line with what is known of their probes: deleted ones,
+   * ones reported healthy (before the route was installed, or while the operator was down), ones
+   * whose labels changed and ones the route no longer selects are resolved.
+   */
+  void sweep(Instant now) {
+    java.util.function.Predicate<ResourceID> probes = probeExists;
+    if (probes != null) {
+      for (String key : List.copyOf(reported)) {
+        int slash = key.indexOf('/');
+        if (!probes.test(new ResourceID(key.substring(slash + 1), key.substring(0, slash)))) {
+          reported.remove(key);
+          firing.remove(key);
+          dependencies.remove(key);
+        }
+      }
+    }
+    for (Route route : routes.values()) {
+      route.groups.resolve(
+          alert -> {
+            String namespace = alert.labels().get("namespace");
+            String probe = alert.labels().get("probe");
+            String key = namespace + "/" + probe;
+            Firing current = firing.get(key);
+            if (current != null) {
+              return !current.alert().fingerprint().equals(alert.fingerprint())
+                  || !route.matches(current.transition());
+            }
+            return reported.contains(key)
+                || (probes != null && !probes.test(new ResourceID(probe, namespace)));
+          },
+          now);
     }
   }
 
@@ -317,7 +565,7 @@ public final class AlertRouter implements AutoCloseable {
   private Optional<String> inhibitedBy(Alert alert) {
     String key = alert.labels().get("namespace") + "/" + alert.labels().get("probe");
     for (String dependency : dependencies.getOrDefault(key, List.of())) {
-      if (unhealthy.contains(alert.labels().get("namespace") + "/" + dependency)) {
+      if (firing.containsKey(alert.labels().get("namespace") + "/" + dependency)) {
         return Optional.of("dependency " + dependency + " is unhealthy");
       }
     }
@@ -327,22 +575,56 @@ public final class AlertRouter implements AutoCloseable {
   void tick() {
     try {
       Instant now = clock.instant();
-      if (++ticks % 50 == 0) {
+      if (++ticks % SWEEP_TICKS == 0) {
         List.copyOf(routes.keySet()).stream().filter(id -> !exists.test(id)).forEach(this::remove);
+        sweep(now);
       }
       for (Route route : routes.values()) {
         heartbeat(route, now);
+        boolean changed = false;
         for (AlertGroups.Flush flush : route.groups.due(now)) {
-          flush.muted().forEach((fingerprint, by) -> auditMuted(route, fingerprint, by));
-          if (!flush.alerts().isEmpty()) {
-            route.dispatchers.forEach(
-                (name, dispatcher) -> dispatcher.offer(notification(route, name, flush, now)));
-          }
+          changed |= record(route, flush, now);
+        }
+        if (changed) {
+          ledgerChanged.accept(route.config.id());
         }
       }
     } catch (RuntimeException e) {
       LOG.warnf("alert routing tick failed: %s", e.getClass().getSimpleName());
     }
+  }
+
+  /**
+   * Sends a flush to the route's sinks and records it in the ledger; true if the ledger changed.
+   */
+  private boolean record(Route route, AlertGroups.Flush flush, Instant now) {
+    boolean changed = false;
+    for (Map.Entry<String, String> muted : flush.muted().entrySet()) {
+      auditMuted(route, muted.getKey(), muted.getValue());
+      changed |= route.ledger.remove(muted.getKey()) != null;
+    }
+    for (String fingerprint : flush.forgotten()) {
+      changed |= route.ledger.remove(fingerprint) != null;
+    }
+    if (flush.alerts().isEmpty()) {
+      return changed;
+    }
+    Map<String, Notification> bySink = new LinkedHashMap<>();
+    route
+        .dispatchers
+        .keySet()
+        .forEach(name -> bySink.put(name, notification(route, name, flush, now)));
+    for (Alert alert : flush.alerts()) {
+      Map<String, String> unconfirmed = new ConcurrentHashMap<>();
+      bySink.forEach((name, n) -> unconfirmed.put(name, n.id()));
+      if (unconfirmed.isEmpty() && alert.status() == Status.RESOLVED) {
+        route.ledger.remove(alert.fingerprint());
+      } else {
+        route.ledger.put(alert.fingerprint(), new Entry(alert, now, unconfirmed));
+      }
+    }
+    bySink.forEach((name, n) -> route.dispatchers.get(name).offer(n));
+    return true;
   }
 
   private void heartbeat(Route route, Instant now) {

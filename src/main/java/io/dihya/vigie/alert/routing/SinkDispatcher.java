@@ -24,7 +24,8 @@ import java.util.function.BiConsumer;
  *       exponential backoff from {@code initialBackoff} doubling up to {@code maxBackoff}, or after
  *       the receiver's Retry-After when longer; a permanent one (HTTP 4xx) is dropped and counted.
  *   <li>Memory is bounded while a sink is down for hours: a waiting notification of a group is
- *       replaced by the group's newer one (it carries the group's whole current state), and beyond
+ *       replaced by the group's newer one when that one carries all its alerts (the newer state of
+ *       each; a resolved alert the newer one does not carry keeps its notification), and beyond
  *       {@code capacity} the oldest waiting one is dropped and counted.
  *   <li>At most {@code perMinute} attempts a minute when a rate limit is set.
  * </ul>
@@ -105,7 +106,8 @@ public final class SinkDispatcher implements AutoCloseable {
         if (!inFlight
             && queued.kind() == Notification.Kind.ALERTS
             && notification.kind() == Notification.Kind.ALERTS
-            && queued.groupKey().equals(notification.groupKey())) {
+            && queued.groupKey().equals(notification.groupKey())
+            && carriesAll(notification, queued)) {
           it.remove();
           superseded = queued;
           break;
@@ -125,6 +127,12 @@ public final class SinkDispatcher implements AutoCloseable {
       outcomes.accept(overflow, Delivery.fail("dropped: the sink's queue is full"));
     }
     pump();
+  }
+
+  private static boolean carriesAll(Notification newer, Notification older) {
+    java.util.Set<String> carried = new java.util.HashSet<>();
+    newer.alerts().forEach(a -> carried.add(a.fingerprint()));
+    return older.alerts().stream().allMatch(a -> carried.contains(a.fingerprint()));
   }
 
   private Notification removeSecond() {

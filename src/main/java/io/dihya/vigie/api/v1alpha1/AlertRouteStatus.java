@@ -31,6 +31,42 @@ public class AlertRouteStatus {
       "The last test alert, sent when the annotation vigie.dihya.io/test changes value.")
   public TestRecord lastTest;
 
+  @JsonPropertyDescription(
+      "The alerts whose firing was notified, and resolved ones still being delivered. A restarted"
+          + " operator starts from this list, so nothing is notified twice or lost.")
+  public List<NotifiedAlert> alerts;
+
+  /** What the route's receivers were told of one alert. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class NotifiedAlert {
+    @JsonPropertyDescription("The alert's fingerprint (16 hex digits; PagerDuty's dedup_key).")
+    public String fingerprint;
+
+    @JsonPropertyDescription("The HealthProbe's name.")
+    public String probe;
+
+    @JsonPropertyDescription("The probe's severity.")
+    public String severity;
+
+    @JsonPropertyDescription("The alert's values of the route's groupBy labels.")
+    public java.util.Map<String, String> groupLabels;
+
+    @JsonPropertyDescription(
+        "Firing once its firing was notified; Resolved while its resolved notification is"
+            + " delivered.")
+    public String state;
+
+    @JsonPropertyDescription(
+        "True until every sink has delivered (or given up on) the latest notification of it.")
+    public Boolean pending;
+
+    @JsonPropertyDescription("When it started firing (RFC 3339).")
+    public String startsAt;
+
+    @JsonPropertyDescription("When it was last notified (RFC 3339).")
+    public String notifiedAt;
+  }
+
   /** One sink's delivery record. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class SinkStatus {

@@ -59,7 +59,8 @@ class AlertRouterTest {
             Redactor.standard().withSecrets(List.of("s3cr3t-value")),
             Map.of(),
             heartbeat,
-            Set.of()));
+            Set.of(),
+            List.of()));
   }
 
   static ProbeTransition transition(
