@@ -7,8 +7,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -90,7 +92,7 @@ public final class SinkDispatcher implements AutoCloseable {
 
   /** Queues a notification for delivery. */
   public void offer(Notification notification) {
-    Notification superseded = null;
+    List<Notification> superseded = new ArrayList<>();
     Notification overflow = null;
     synchronized (this) {
       if (closed) {
@@ -109,8 +111,7 @@ public final class SinkDispatcher implements AutoCloseable {
             && queued.groupKey().equals(notification.groupKey())
             && carriesAll(notification, queued)) {
           it.remove();
-          superseded = queued;
-          break;
+          superseded.add(queued);
         }
       }
       waiting.addLast(notification);
@@ -120,8 +121,8 @@ public final class SinkDispatcher implements AutoCloseable {
         dropped++;
       }
     }
-    if (superseded != null) {
-      outcomes.accept(superseded, Delivery.fail("superseded by a newer notification of its group"));
+    for (Notification old : superseded) {
+      outcomes.accept(old, Delivery.fail("superseded by a newer notification of its group"));
     }
     if (overflow != null) {
       outcomes.accept(overflow, Delivery.fail("dropped: the sink's queue is full"));

@@ -233,4 +233,62 @@ class AlertGroupsTest {
             AlertGroups.Mutes.NONE);
     assertThat(groups.groupKey(Map.of("probe", "a\"b"))).isEqualTo("{team=\"\",probe=\"a\\\"b\"}");
   }
+
+  @Test
+  void aRestoredNotifiedAlertIsNotSentAgainButRemindedAndResolvedOnSchedule() {
+    AlertGroups groups = new AlertGroups(SETTINGS, AlertGroups.Mutes.NONE);
+    groups.restore(alert("orders", Status.FIRING), true, at(0), at(100));
+    groups.restore(alert("orders", Status.FIRING), true, at(0), at(100)); // held: no change
+    groups.update(alert("orders", Status.FIRING), at(101)); // the probe reports the same
+    assertThat(groups.due(at(200))).isEmpty();
+    assertThat(groups.nextDue()).contains(at(4 * 3600)); // the reminder, from the last notification
+    assertThat(groups.firing()).extracting(Alert::fingerprint).containsExactly("shop/orders");
+
+    groups.update(alert("orders", Status.RESOLVED), at(250));
+    List<Flush> resolved = groups.due(at(300)); // groupInterval after the last notification
+    assertThat(resolved)
+        .singleElement()
+        .satisfies(f -> assertThat(f.status()).isEqualTo(Status.RESOLVED));
+    assertThat(groups.size()).isZero();
+  }
+
+  @Test
+  void aRestoredAlertNotYetNotifiedIsSentAfterGroupWaitAndAPendingResolveIsSent() {
+    AlertGroups groups = new AlertGroups(SETTINGS, AlertGroups.Mutes.NONE);
+    groups.restore(alert("orders", Status.FIRING), false, at(0), at(100));
+    groups.restore(alert("payments", Status.RESOLVED), true, at(0), at(100));
+    groups.restore(alert("stock", Status.RESOLVED), false, at(0), at(100)); // nothing to say
+    assertThat(groups.size()).isEqualTo(2);
+    assertThat(groups.due(at(130))) // groupWait after the restart
+        .extracting(f -> f.alerts().get(0).fingerprint() + " " + f.status())
+        .containsExactly("shop/orders FIRING");
+    assertThat(groups.due(at(300))) // groupInterval after its last notification
+        .extracting(f -> f.alerts().get(0).fingerprint() + " " + f.status())
+        .containsExactly("shop/payments RESOLVED");
+  }
+
+  @Test
+  void resolvingBySelectionEndsOnlyTheChosenFiringAlerts() {
+    AlertGroups groups = new AlertGroups(SETTINGS, AlertGroups.Mutes.NONE);
+    groups.update(alert("orders", Status.FIRING), at(0));
+    groups.update(alert("payments", Status.FIRING), at(0));
+    groups.due(at(30));
+    assertThat(groups.resolve(a -> a.labels().get("probe").equals("orders"), at(40))).isEqualTo(1);
+    assertThat(groups.resolve(a -> a.labels().get("probe").equals("orders"), at(41))).isZero();
+    List<Flush> flushes = groups.due(at(330));
+    assertThat(flushes)
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.alerts())
+                  .singleElement()
+                  .satisfies(
+                      a -> {
+                        assertThat(a.fingerprint()).isEqualTo("shop/orders");
+                        assertThat(a.status()).isEqualTo(Status.RESOLVED);
+                        assertThat(a.endsAt()).isEqualTo(at(40));
+                      });
+            });
+    assertThat(groups.firing()).extracting(Alert::fingerprint).containsExactly("shop/payments");
+  }
 }

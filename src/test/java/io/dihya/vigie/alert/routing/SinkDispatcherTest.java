@@ -176,4 +176,50 @@ class SinkDispatcherTest {
     assertThat(d.stats().waiting()).isZero();
     assertThat(sent).isEmpty();
   }
+
+  static Notification withAlerts(String id, String group, String... alerts) {
+    Notification n = notification(id, group);
+    return new Notification(
+        n.id(),
+        n.kind(),
+        n.route(),
+        n.receiver(),
+        n.groupKey(),
+        n.status(),
+        n.groupLabels(),
+        n.commonLabels(),
+        n.commonAnnotations(),
+        java.util.Arrays.stream(alerts)
+            .map(
+                a ->
+                    new Notification.Alert(
+                        a,
+                        Notification.Status.RESOLVED,
+                        Map.of(),
+                        Map.of(),
+                        Instant.EPOCH,
+                        null,
+                        "critical"))
+            .toList(),
+        n.title(),
+        n.text(),
+        n.createdAt());
+  }
+
+  @Test
+  void aWaitingNotificationIsReplacedOnlyByOneThatCarriesAllItsAlerts() {
+    for (int i = 0; i < 3; i++) {
+      script.add(Delivery.retry("connection refused", null));
+    }
+    SinkDispatcher d = dispatcher(100, null);
+    d.offer(notification("head", "g0")); // in flight, retried
+    d.offer(withAlerts("x-resolved", "ga", "x"));
+    d.offer(withAlerts("y-firing", "ga", "y")); // does not carry x: both stay
+    assertThat(d.stats().waiting()).isEqualTo(3);
+    d.offer(withAlerts("xy", "ga", "x", "y")); // carries both: replaces both
+    assertThat(d.stats().waiting()).isEqualTo(2);
+    await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 2);
+    assertThat(sent).containsExactly("head", "xy");
+    assertThat(outcomes).contains("x-resolved:fail", "y-firing:fail");
+  }
 }
