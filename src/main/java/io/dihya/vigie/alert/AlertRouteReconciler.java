@@ -301,9 +301,14 @@ public class AlertRouteReconciler implements Reconciler<AlertRoute> {
     return restored;
   }
 
-  private static List<AlertRouteStatus.NotifiedAlert> records(List<AlertRouter.Notified> ledger) {
+  /**
+   * The ledger as status records; an empty ledger is no field when status had none, else an empty
+   * list (so that the patch clears the field).
+   */
+  private static List<AlertRouteStatus.NotifiedAlert> records(
+      List<AlertRouter.Notified> ledger, List<AlertRouteStatus.NotifiedAlert> current) {
     if (ledger.isEmpty()) {
-      return null;
+      return current == null ? null : List.of();
     }
     if (ledger.size() > MAX_ALERT_RECORDS) {
       LOG.warnf(
@@ -370,10 +375,11 @@ public class AlertRouteReconciler implements Reconciler<AlertRoute> {
             .max(String::compareTo)
             .orElse(current.lastDeliveryTime);
     status.sinkNames = status.sinks.stream().map(s -> s.name).collect(Collectors.joining(","));
+    // Not installed (invalid, or a Secret is missing): keep what status says was notified.
     status.alerts =
         router
             .notified(ResourceID.fromResource(route))
-            .map(AlertRouteReconciler::records)
+            .map(ledger -> records(ledger, current.alerts))
             .orElse(current.alerts);
     boolean already =
         Conditions.find(current.conditions, Conditions.READY)

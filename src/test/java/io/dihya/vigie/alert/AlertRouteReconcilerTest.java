@@ -166,7 +166,8 @@ class AlertRouteReconcilerTest {
     probe.getSpec().failureThreshold = 1;
     probe.getSpec().tcp = new io.dihya.vigie.api.v1alpha1.TcpCheck();
     probe.getSpec().tcp.host = "127.0.0.1";
-    probe.getSpec().tcp.port = io.dihya.vigie.testing.LocalPostgres.freePort();
+    int port = io.dihya.vigie.testing.LocalPostgres.freePort();
+    probe.getSpec().tcp.port = port;
     client.resource(probe).create();
 
     AlertRoute after =
@@ -191,6 +192,21 @@ class AlertRouteReconcilerTest {
     assertThat(firing.notifiedAt).isNotBlank();
     // The deleted probe's alert was resolved (the other notification) and left the ledger.
     assertThat(after.getStatus().alerts).extracting(a -> a.probe).doesNotContain("stock");
+
+    // The probe recovers: its resolved notification is delivered and the ledger is empty.
+    try (var listening =
+        new java.net.ServerSocket(port, 50, java.net.InetAddress.getLoopbackAddress())) {
+      AlertRoute cleared =
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .until(
+                  () -> client.resources(AlertRoute.class).inNamespace(NS).withName("ledger").get(),
+                  r ->
+                      r.getStatus().sinks.get(0).delivered == 3L
+                          && r.getStatus().alerts != null
+                          && r.getStatus().alerts.isEmpty());
+      assertThat(cleared.getStatus().alerts).isEmpty();
+    }
   }
 
   private AlertRoute awaitReady(String name, String status) {

@@ -53,6 +53,8 @@ class AlertingE2EIT {
   }
 
   private static final List<Received> received = Collections.synchronizedList(new ArrayList<>());
+  private static final List<Received> afterRestart =
+      Collections.synchronizedList(new ArrayList<>());
 
   @BeforeAll
   static void start() throws Exception {
@@ -65,6 +67,15 @@ class AlertingE2EIT {
         ex -> {
           byte[] body = ex.getRequestBody().readAllBytes();
           received.add(new Received(Map.copyOf(ex.getRequestHeaders()), body, System.nanoTime()));
+          ex.sendResponseHeaders(204, -1);
+          ex.close();
+        });
+    receiver.createContext(
+        "/restart",
+        ex -> {
+          byte[] body = ex.getRequestBody().readAllBytes();
+          afterRestart.add(
+              new Received(Map.copyOf(ex.getRequestHeaders()), body, System.nanoTime()));
           ex.sendResponseHeaders(204, -1);
           ex.close();
         });
@@ -215,6 +226,141 @@ class AlertingE2EIT {
                 out -> out.equals("3"));
     assertThat(delivered).isEqualTo("3");
     assertThat(operator.log()).contains("io.dihya.vigie.audit.notification");
+  }
+
+  /**
+   * A killed and restarted operator starts from what the route's status says was notified: a probe
+   * still failing is not notified again, a probe deleted while the operator was down is resolved,
+   * and the recovery of the other is notified once.
+   */
+  @Test
+  void aKilledOperatorNeitherRepeatsNorLosesNotifications() throws Exception {
+    String namespace = cluster.createNamespace("restart");
+    String yaml =
+        """
+        apiVersion: vigie.dihya.io/v1alpha1
+        kind: AlertRoute
+        metadata:
+          name: oncall
+        spec:
+          groupWait: 1s
+          groupInterval: 2s
+          repeatInterval: 1h
+          sinks:
+            - name: hook
+              webhook:
+                url: http://127.0.0.1:%1$d/restart
+        ---
+        apiVersion: vigie.dihya.io/v1alpha1
+        kind: HealthProbe
+        metadata:
+          name: orders
+        spec:
+          interval: 1s
+          timeout: 500ms
+          failureThreshold: 1
+          http:
+            url: %2$s
+        ---
+        apiVersion: vigie.dihya.io/v1alpha1
+        kind: HealthProbe
+        metadata:
+          name: stock
+        spec:
+          interval: 1s
+          timeout: 500ms
+          failureThreshold: 1
+          http:
+            url: %2$s
+        """
+            .formatted(receiver.getAddress().getPort(), target.url("/healthz"));
+    Path file = Files.createTempFile("vigie-e2e", ".yaml");
+    Files.writeString(file, yaml);
+    cluster.kubectl("apply", "-n", namespace, "-f", file.toString()).assertSuccess();
+    Files.delete(file);
+    cluster
+        .kubectl("wait", "--for=condition=Healthy", "--timeout=30s", "-n", namespace, "hp", "--all")
+        .assertSuccess();
+
+    target.stop();
+    try {
+      await().atMost(Duration.ofSeconds(20)).until(() -> afterRestart.size() == 2);
+      assertThat(probesOf(afterRestart)).containsExactlyInAnyOrder("firing orders", "firing stock");
+      // Both recorded in the route's status as notified, nothing pending.
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(
+              () ->
+                  cluster
+                      .kubectl(
+                          "get",
+                          "ar",
+                          "oncall",
+                          "-n",
+                          namespace,
+                          "-o=jsonpath={range .status.alerts[*]}{.probe}/{.state}/{.pending};{end}")
+                      .output()
+                      .trim(),
+              out ->
+                  out.equals("orders/Firing/;stock/Firing/;")
+                      || out.equals("stock/Firing/;orders/Firing/;"));
+
+      operator.kill();
+      cluster.kubectl("delete", "hp", "stock", "-n", namespace).assertSuccess();
+      operator = OperatorProcess.start(cluster, "alerting-restarted");
+
+      // stock was deleted while the operator was down: resolved once; orders: nothing new.
+      await().atMost(Duration.ofSeconds(30)).until(() -> afterRestart.size() == 3);
+      assertThat(probesOf(afterRestart.subList(2, 3))).containsExactly("resolved stock");
+      await()
+          .during(Duration.ofSeconds(5))
+          .atMost(Duration.ofSeconds(7))
+          .until(() -> afterRestart.size() == 3);
+    } finally {
+      target.restart();
+    }
+    await().atMost(Duration.ofSeconds(20)).until(() -> afterRestart.size() == 4);
+    assertThat(probesOf(afterRestart.subList(3, 4))).containsExactly("resolved orders");
+    assertThat(afterRestart.get(3).json().get("alerts").get(0).get("fingerprint").asText())
+        .isEqualTo(
+            afterRestart.stream()
+                .filter(r -> probesOf(List.of(r)).contains("firing orders"))
+                .findFirst()
+                .orElseThrow()
+                .json()
+                .get("alerts")
+                .get(0)
+                .get("fingerprint")
+                .asText());
+    await()
+        .during(Duration.ofSeconds(4))
+        .atMost(Duration.ofSeconds(6))
+        .until(() -> afterRestart.size() == 4);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                cluster
+                    .kubectl("get", "ar", "oncall", "-n", namespace, "-o=jsonpath={.status}")
+                    .output()
+                    .trim(),
+            out -> out.contains("\"alerts\":[]"));
+  }
+
+  /** "firing orders" for each notification: its status and its alerts' probes. */
+  private static List<String> probesOf(List<Received> notifications) {
+    List<String> out = new ArrayList<>();
+    for (Received r : notifications) {
+      try {
+        JsonNode body = r.json();
+        for (JsonNode alert : body.get("alerts")) {
+          out.add(body.get("status").asText() + " " + alert.get("labels").get("probe").asText());
+        }
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return out;
   }
 
   /** Standard Webhooks: v1,base64(HMAC-SHA256(key, id.timestamp.body)). */

@@ -106,6 +106,16 @@ public final class OperatorProcess implements AutoCloseable {
     }
   }
 
+  /** Kills the operator without warning (SIGKILL), as a node failure or the OOM killer would. */
+  public void kill() {
+    process.destroyForcibly();
+    try {
+      process.waitFor(20, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();

@@ -177,6 +177,9 @@ class AlertLedgerTest {
     assertThat(resolved.status()).isEqualTo(Status.RESOLVED);
     assertThat(resolved.alerts().get(0).fingerprint()).isEqualTo(status.get(0).fingerprint());
     await().during(Duration.ofMillis(600)).until(() -> received.size() == 2);
+    await()
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> after.notified(ONCALL).orElseThrow().isEmpty());
   }
 
   @Test
