@@ -7,6 +7,7 @@ import io.dihya.vigie.alert.routing.RouteMutes;
 import io.dihya.vigie.alert.routing.SinkDispatcher;
 import io.dihya.vigie.alert.sink.AlertSink;
 import io.dihya.vigie.alert.sink.Notification;
+import io.dihya.vigie.alert.sink.NotificationTemplate;
 import io.dihya.vigie.alert.sink.SinkFactory;
 import io.dihya.vigie.api.v1alpha1.AlertRoute;
 import io.dihya.vigie.api.v1alpha1.AlertRouteSpec;
@@ -213,12 +214,17 @@ public class AlertRouteReconciler implements Reconciler<AlertRoute> {
             new long[] {s.delivered == null ? 0 : s.delivered, s.failed == null ? 0 : s.failed});
       }
     }
+    NotificationTemplate payload =
+        spec.template == null || spec.template.payload == null
+            ? null
+            : NotificationTemplate.compilePayload(spec.template.payload, "spec.template.payload");
     Map<String, AlertSink> built = new LinkedHashMap<>();
     try {
       for (int i = 0; i < spec.sinks.size(); i++) {
         Sink sink = spec.sinks.get(i);
         try {
-          built.put(sink.name, sinks.create(sink, resolution::get, "spec.sinks[" + i + "]"));
+          built.put(
+              sink.name, sinks.create(sink, resolution::get, "spec.sinks[" + i + "]", payload));
         } catch (IllegalArgumentException e) {
           String message = e.getMessage();
           throw new IllegalArgumentException(

@@ -1,9 +1,11 @@
 package io.dihya.vigie.alert;
 
+import io.dihya.vigie.alert.sink.NotificationTemplate;
 import io.dihya.vigie.api.v1alpha1.AlertRouteSpec;
 import io.dihya.vigie.api.v1alpha1.MuteTimeInterval;
 import io.dihya.vigie.api.v1alpha1.Silence;
 import io.dihya.vigie.api.v1alpha1.Sink;
+import io.dihya.vigie.api.v1alpha1.WebhookSink;
 import io.dihya.vigie.kube.SpecProblems;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import java.time.DateTimeException;
@@ -73,6 +75,7 @@ public final class AlertRouteValidator {
       }
     }
     validateSinks(spec.sinks, problems);
+    validateTemplate(spec, problems);
     return problems;
   }
 
@@ -178,6 +181,41 @@ public final class AlertRouteValidator {
     } catch (DateTimeParseException e) {
       problems.add(path, "not an RFC 3339 time such as 2026-11-24T22:00:00Z");
       return null;
+    }
+  }
+
+  /**
+   * Compiles the templates (each also rendered for a sample notification, the payload parsed as
+   * JSON) and checks that a payload template meets only json webhooks.
+   */
+  private static void validateTemplate(AlertRouteSpec spec, SpecProblems problems) {
+    if (spec.template == null) {
+      return;
+    }
+    if (spec.template.message != null) {
+      try {
+        NotificationTemplate.compile(spec.template.message, "spec.template.message");
+      } catch (NotificationTemplate.InvalidTemplate e) {
+        problems.add(e.field(), e.problem());
+      }
+    }
+    if (spec.template.payload != null) {
+      try {
+        NotificationTemplate.compilePayload(spec.template.payload, "spec.template.payload");
+      } catch (NotificationTemplate.InvalidTemplate e) {
+        problems.add(e.field(), e.problem());
+      }
+    }
+    if (spec.template.payload == null || spec.sinks == null) {
+      return;
+    }
+    for (int i = 0; i < spec.sinks.size(); i++) {
+      WebhookSink webhook = spec.sinks.get(i).webhook;
+      if (webhook != null && webhook.format != null && webhook.format != WebhookSink.Format.json) {
+        problems.add(
+            "spec.sinks[" + i + "].webhook.format",
+            NotificationTemplate.payloadFormatProblem(webhook.format.name()));
+      }
     }
   }
 

@@ -9,6 +9,7 @@ import io.dihya.vigie.api.v1alpha1.Heartbeat;
 import io.dihya.vigie.api.v1alpha1.HttpCheck;
 import io.dihya.vigie.api.v1alpha1.HttpHeader;
 import io.dihya.vigie.api.v1alpha1.LogSink;
+import io.dihya.vigie.api.v1alpha1.MessageTemplate;
 import io.dihya.vigie.api.v1alpha1.MuteTimeInterval;
 import io.dihya.vigie.api.v1alpha1.Redaction;
 import io.dihya.vigie.api.v1alpha1.SecretKeyRef;
@@ -168,6 +169,49 @@ class AlertRouteValidatorTest {
             "spec.heartbeat.sinks[1]: names no sink of this route",
             "spec.sinks[0].webhook.tls: certSecretRef and keySecretRef go together: set both or"
                 + " neither");
+  }
+
+  @Test
+  void templatesMustCompileAndAPayloadMeetsOnlyJsonWebhooks() {
+    Sink json = webhook("json", WebhookSink.Format.json);
+    Sink plain = webhook("plain", null);
+    Sink events = webhook("events", WebhookSink.Format.cloudevents);
+    Sink am = webhook("am", WebhookSink.Format.alertmanager);
+    AlertRouteSpec spec = route(json, plain, events, am);
+    spec.template = new MessageTemplate();
+    spec.template.message = "{#for a in alerts}\n{a.labels.probe} SECRET-NOTE";
+    spec.template.payload = "[{#for a in alerts}{a.fingerprint.json},{/for}]";
+
+    assertThat(AlertRouteValidator.validate(spec).list())
+        .containsExactly(
+            "spec.template.message: unterminated section #for: {/for} is missing (line 2)",
+            "spec.template.payload: gives no valid JSON for a sample notification: not JSON"
+                + " (line 1, column 40 of the output)",
+            "spec.sinks[2].webhook.format: cloudevents has a fixed schema;"
+                + " spec.template.payload applies only to format json (use format json, or put"
+                + " this sink in an AlertRoute without a payload template)",
+            "spec.sinks[3].webhook.format: alertmanager has a fixed schema;"
+                + " spec.template.payload applies only to format json (use format json, or put"
+                + " this sink in an AlertRoute without a payload template)");
+
+    spec.template.message = "{status}: {alerts.size} alert(s)";
+    spec.template.payload = "[{#for a in alerts}{a.fingerprint.json}{#if a_hasNext},{/if}{/for}]";
+    spec.sinks = List.of(json, plain);
+    assertThat(AlertRouteValidator.validate(spec).list()).isEmpty();
+
+    // A message template alone goes with every format.
+    spec.template.payload = null;
+    spec.sinks = List.of(json, events, am);
+    assertThat(AlertRouteValidator.validate(spec).list()).isEmpty();
+  }
+
+  private static Sink webhook(String name, WebhookSink.Format format) {
+    Sink sink = new Sink();
+    sink.name = name;
+    sink.webhook = new WebhookSink();
+    sink.webhook.url = "http://" + name + ".svc/";
+    sink.webhook.format = format;
+    return sink;
   }
 
   private static AlertRouteSpec route(Sink... sinks) {

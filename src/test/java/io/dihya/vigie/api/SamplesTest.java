@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.dihya.vigie.alert.AlertRouteValidator;
+import io.dihya.vigie.alert.sink.Notification;
+import io.dihya.vigie.alert.sink.NotificationTemplate;
 import io.dihya.vigie.api.v1alpha1.AlertRoute;
 import io.dihya.vigie.api.v1alpha1.AlertRouteSpec;
 import io.dihya.vigie.api.v1alpha1.HealthProbe;
@@ -29,6 +31,7 @@ import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -196,6 +199,59 @@ class SamplesTest {
     assertThat(specs)
         .as("a route selecting by matchExpressions")
         .anyMatch(s -> s.probeSelector != null && !s.probeSelector.getMatchExpressions().isEmpty());
+  }
+
+  @Test
+  void sampleTemplatesCompileAndTheirPayloadStaysJsonWithHostileLabels() throws Exception {
+    String hostile = "say \"hi\" \\ to\nall } { \u2028 \uD83D\uDE80";
+    Notification.Alert alert =
+        new Notification.Alert(
+            "0123456789abcdef",
+            Notification.Status.FIRING,
+            Map.of("namespace", "school", "probe", hostile, "severity", "warning"),
+            Map.of("summary", hostile),
+            Instant.parse("2026-11-24T12:00:00Z"),
+            null,
+            "warning");
+    Notification notification =
+        new Notification(
+            "n-1",
+            Notification.Kind.ALERTS,
+            "school/school-it-desk",
+            "helpdesk-tickets",
+            "key",
+            Notification.Status.FIRING,
+            Map.of("probe", hostile),
+            Map.of("namespace", "school", "probe", hostile, "severity", "warning"),
+            Map.of("summary", hostile),
+            List.of(alert),
+            "title",
+            "text",
+            Instant.parse("2026-11-24T12:00:30Z"));
+    int templates = 0;
+    for (AlertRouteSpec spec : routeSpecs()) {
+      if (spec.template == null) {
+        continue;
+      }
+      if (spec.template.message != null) {
+        templates++;
+        NotificationTemplate message =
+            NotificationTemplate.compile(spec.template.message, "spec.template.message");
+        assertThat(message.tryRender(notification).text()).contains(hostile, "firing");
+      }
+      if (spec.template.payload != null) {
+        templates++;
+        NotificationTemplate payload =
+            NotificationTemplate.compilePayload(spec.template.payload, "spec.template.payload");
+        NotificationTemplate.Rendering body = payload.tryRender(notification);
+        assertThat(body.problem()).isNull();
+        JsonNode json = new ObjectMapper().readTree(body.text());
+        assertThat(json.toString())
+            .as("the payload keeps every value whole")
+            .contains(new ObjectMapper().writeValueAsString(hostile));
+      }
+    }
+    assertThat(templates).as("sample message and payload templates").isEqualTo(2);
   }
 
   @Test

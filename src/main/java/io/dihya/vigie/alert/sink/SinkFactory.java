@@ -44,6 +44,20 @@ public final class SinkFactory implements AutoCloseable {
    *     valid URL") for anything it cannot build; never echoes a value
    */
   public AlertSink create(Sink spec, SecretValues secrets, String field) {
+    return create(spec, secrets, field, null);
+  }
+
+  /**
+   * The sink of one {@code spec.sinks[i]} entry, a {@code webhook} of which renders its body from
+   * {@code payload}: the route's {@code spec.template.payload} compiled with {@link
+   * NotificationTemplate#compilePayload}, or null. Other sink kinds ignore it (they take the
+   * message template's text through the notification).
+   *
+   * @throws IllegalArgumentException as {@link #create(Sink, SecretValues, String)}, and for a
+   *     payload template with a webhook format other than json ("webhook.format: ...")
+   */
+  public AlertSink create(
+      Sink spec, SecretValues secrets, String field, NotificationTemplate payload) {
     List<String> kinds = new ArrayList<>();
     if (spec.log != null) kinds.add("log");
     if (spec.webhook != null) kinds.add("webhook");
@@ -61,7 +75,8 @@ public final class SinkFactory implements AutoCloseable {
     }
     return switch (kinds.get(0)) {
       case "log" -> LogAlertSink.create(spec.log, secrets, http, executor, clock);
-      case "webhook" -> WebhookAlertSink.create(spec.webhook, secrets, http, executor, clock);
+      case "webhook" ->
+          WebhookAlertSink.create(spec.webhook, secrets, payload, http, executor, clock);
       case "slack" -> SlackAlertSink.create(spec.slack, secrets, http, executor, clock);
       case "teams" -> TeamsAlertSink.create(spec.teams, secrets, http, executor, clock);
       case "pagerduty" -> PagerDutyAlertSink.create(spec.pagerduty, secrets, http, executor, clock);

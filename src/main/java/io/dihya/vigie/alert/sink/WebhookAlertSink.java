@@ -7,6 +7,7 @@ import io.dihya.vigie.probe.check.SecretValues;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The {@code webhook} sink: one POST of each notification, in the body format of {@link
@@ -22,6 +24,11 @@ import java.util.concurrent.Executor;
  * headers and, when a signing key is set, the Standard Webhooks headers of {@link
  * WebhookSignature}. Everything that can be wrong with the spec (URL, headers, TLS material, key)
  * is found by {@link #create}, so {@link #send} only builds bytes and posts them.
+ *
+ * <p>With the route's payload template ({@code format: json} only) the body is the template's
+ * output as it rendered, still {@code application/json} and signed as sent; when it fails or gives
+ * no valid JSON for a notification, that notification gets the built-in json payload (and the log a
+ * warning, see {@link NotificationTemplate}), so the receiver still hears of the alert.
  */
 final class WebhookAlertSink implements AlertSink {
 
@@ -38,6 +45,8 @@ final class WebhookAlertSink implements AlertSink {
   private final List<String[]> headers;
   private final WebhookSink.Format format;
   private final WebhookSignature signature;
+  private final NotificationTemplate payload;
+  private final Executor executor;
   private final SinkHttp http;
   private final Clock clock;
 
@@ -47,6 +56,8 @@ final class WebhookAlertSink implements AlertSink {
       List<String[]> headers,
       WebhookSink.Format format,
       WebhookSignature signature,
+      NotificationTemplate payload,
+      Executor executor,
       SinkHttp http,
       Clock clock) {
     this.uri = uri;
@@ -54,6 +65,8 @@ final class WebhookAlertSink implements AlertSink {
     this.headers = headers;
     this.format = format;
     this.signature = signature;
+    this.payload = payload;
+    this.executor = executor;
     this.http = http;
     this.clock = clock;
   }
@@ -66,6 +79,31 @@ final class WebhookAlertSink implements AlertSink {
    */
   static AlertSink create(
       WebhookSink spec, SecretValues secrets, SinkHttp http, Executor executor, Clock clock) {
+    return create(spec, secrets, null, http, executor, clock);
+  }
+
+  /**
+   * The sink of a {@code webhook} block whose {@code format: json} body is rendered from {@code
+   * payload} (the route's {@code spec.template.payload}; null for the built-in payload). The other
+   * formats have a fixed schema that their receivers parse, so a payload template with them is
+   * rejected rather than silently ignored.
+   *
+   * @throws IllegalArgumentException as {@link #create(WebhookSink, SecretValues, SinkHttp,
+   *     Executor, Clock)}, or "webhook.format: ..." for a payload template with a format other than
+   *     json
+   */
+  static AlertSink create(
+      WebhookSink spec,
+      SecretValues secrets,
+      NotificationTemplate payload,
+      SinkHttp http,
+      Executor executor,
+      Clock clock) {
+    WebhookSink.Format format = spec.format == null ? WebhookSink.Format.json : spec.format;
+    if (payload != null && format != WebhookSink.Format.json) {
+      throw new IllegalArgumentException(
+          "webhook.format: " + NotificationTemplate.payloadFormatProblem(format.name()));
+    }
     if ((spec.url == null) == (spec.urlSecretRef == null)) {
       throw new IllegalArgumentException("webhook: set exactly one of url and urlSecretRef");
     }
@@ -80,8 +118,8 @@ final class WebhookAlertSink implements AlertSink {
             : WebhookSignature.of(
                 secrets.get(spec.signingKeySecretRef), "webhook.signingKeySecretRef");
     HttpClient client = http.client(spec.tls, secrets, "webhook.tls");
-    WebhookSink.Format format = spec.format == null ? WebhookSink.Format.json : spec.format;
-    return new WebhookAlertSink(uri, client, headers, format, signature, http, clock);
+    return new WebhookAlertSink(
+        uri, client, headers, format, signature, payload, executor, http, clock);
   }
 
   /** The spec's headers with their values, each checked as the HTTP client will check it. */
@@ -122,20 +160,40 @@ final class WebhookAlertSink implements AlertSink {
 
   @Override
   public CompletableFuture<Delivery> send(Notification notification, Duration timeout) {
+    if (payload == null) {
+      return post(notification, null, timeout);
+    }
+    try {
+      // A user's template may loop thousands of times: rendered on the pool, not the caller.
+      return CompletableFuture.supplyAsync(() -> payload.renderPayload(notification), executor)
+          .thenCompose(rendered -> post(notification, rendered, timeout))
+          .exceptionally(e -> Delivery.retry("the request failed unexpectedly", null));
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.completedFuture(Delivery.retry("the sink is shut down", null));
+    }
+  }
+
+  /** Posts the rendered template's output, or the format's built-in payload when it is null. */
+  private CompletableFuture<Delivery> post(
+      Notification notification, String rendered, Duration timeout) {
     List<String[]> request = new ArrayList<>(headers.size() + 4);
     byte[] body;
     try {
-      ObjectNode payload;
       String contentType = "application/json";
-      switch (format) {
-        case cloudevents -> {
-          payload = WebhookPayloads.cloudEvent(notification);
-          contentType = "application/cloudevents+json";
+      if (rendered != null) {
+        body = rendered.getBytes(StandardCharsets.UTF_8);
+      } else {
+        ObjectNode built;
+        switch (format) {
+          case cloudevents -> {
+            built = WebhookPayloads.cloudEvent(notification);
+            contentType = "application/cloudevents+json";
+          }
+          case alertmanager -> built = WebhookPayloads.alertmanager(notification);
+          default -> built = WebhookPayloads.vigie(notification);
         }
-        case alertmanager -> payload = WebhookPayloads.alertmanager(notification);
-        default -> payload = WebhookPayloads.vigie(notification);
+        body = WebhookPayloads.bytes(built);
       }
-      body = WebhookPayloads.bytes(payload);
       request.add(new String[] {"Content-Type", contentType});
       request.addAll(headers);
       if (signature != null) {
@@ -154,6 +212,12 @@ final class WebhookAlertSink implements AlertSink {
   @Override
   public String toString() {
     // The URL may carry a token: never shown.
-    return "WebhookAlertSink[format=" + format + ", signed=" + (signature != null) + "]";
+    return "WebhookAlertSink[format="
+        + format
+        + ", signed="
+        + (signature != null)
+        + ", template="
+        + (payload != null)
+        + "]";
   }
 }

@@ -602,6 +602,141 @@ class WebhookAlertSinkTest {
     assertThat(received).isEmpty();
   }
 
+  // ---------------------------------------------------------------- payload template
+
+  static final String PAYLOAD =
+      "{ \"text\": {title.json}, \"status\": {status.json},\n"
+          + "  \"probes\": [{#for a in alerts}{a.labels.probe.json}{#if a_hasNext},{/if}{/for}],"
+          + " \"labels\": {commonLabels.json} }";
+
+  @Test
+  void aPayloadTemplateIsTheSignedBodyTheReceiverGets() throws Exception {
+    byte[] key = new byte[24];
+    new SecureRandom().nextBytes(key);
+    secrets.put("hook/signing", "whsec_" + Base64.getEncoder().encodeToString(key));
+    WebhookSink spec = spec(base + "/ok");
+    spec.signingKeySecretRef = new SecretKeyRef("hook", "signing");
+    NotificationTemplate payload =
+        NotificationTemplate.compilePayload(PAYLOAD, "spec.template.payload");
+    AlertSink sink = WebhookAlertSink.create(spec, SECRETS, payload, http, threads, CLOCK);
+
+    Delivery d = sink.send(WebhookTestNotifications.firing(), TIMEOUT).get(10, TimeUnit.SECONDS);
+
+    assertThat(d).isEqualTo(Delivery.ok(null));
+    Received r = received.poll(5, TimeUnit.SECONDS);
+    assertThat(r.header("Content-Type")).isEqualTo("application/json");
+    assertThat(r.text())
+        .isEqualTo(
+            "{ \"text\": \"[FIRING:1] shop/orders-api ConnectionRefused\", \"status\": \"firing\",\n"
+                + "  \"probes\": [\"orders-api\"], \"labels\": {\"check\":\"http\","
+                + "\"namespace\":\"shop\",\"probe\":\"orders-api\",\"severity\":\"critical\"} }");
+    assertThat(r.header("webhook-id")).isEqualTo("n-0001");
+    assertThat(r.header("webhook-signature")).isEqualTo("v1," + hmac(key, r));
+    assertThat(sink.toString()).contains("template=true");
+  }
+
+  @Test
+  void aHostileLabelStaysInsideItsJsonString() throws Exception {
+    String hostile = "orders\", \"injected\": true, \"x\": \"\n\u2028\uD83D\uDE80";
+    Notification n = withProbe(WebhookTestNotifications.firing(), hostile);
+    NotificationTemplate payload =
+        NotificationTemplate.compilePayload(PAYLOAD, "spec.template.payload");
+    AlertSink sink =
+        WebhookAlertSink.create(spec(base + "/ok"), SECRETS, payload, http, threads, CLOCK);
+
+    assertThat(sink.send(n, TIMEOUT).get(10, TimeUnit.SECONDS)).isEqualTo(Delivery.ok(null));
+
+    JsonNode body = JSON.readTree(received.poll(5, TimeUnit.SECONDS).body());
+    assertThat(body.has("injected")).isFalse();
+    assertThat(body.at("/probes/0").asText()).isEqualTo(hostile);
+    assertThat(body.at("/labels/probe").asText()).isEqualTo(hostile);
+  }
+
+  @Test
+  void aTemplateThatGivesNoJsonSendsTheBuiltInPayload() throws Exception {
+    // Written without .json: valid for plain labels, broken by a quote in one.
+    NotificationTemplate payload =
+        NotificationTemplate.compilePayload(
+            "{\"probe\": \"{commonLabels.probe}\"}", "spec.template.payload");
+    AlertSink sink =
+        WebhookAlertSink.create(spec(base + "/ok"), SECRETS, payload, http, threads, CLOCK);
+
+    sink.send(WebhookTestNotifications.firing(), TIMEOUT).get(10, TimeUnit.SECONDS);
+    assertThat(received.poll(5, TimeUnit.SECONDS).text()).isEqualTo("{\"probe\": \"orders-api\"}");
+
+    Delivery d =
+        sink.send(withProbe(WebhookTestNotifications.firing(), "say \"hi\""), TIMEOUT)
+            .get(10, TimeUnit.SECONDS);
+
+    assertThat(d).isEqualTo(Delivery.ok(null));
+    JsonNode fallback = JSON.readTree(received.poll(5, TimeUnit.SECONDS).body());
+    assertThat(fallback.get("version").asText()).isEqualTo("1");
+    assertThat(fallback.at("/commonLabels/probe").asText()).isEqualTo("say \"hi\"");
+  }
+
+  @Test
+  void aPayloadTemplateGoesOnlyWithFormatJson() {
+    NotificationTemplate payload =
+        NotificationTemplate.compilePayload("{status.json}", "spec.template.payload");
+    for (WebhookSink.Format format :
+        List.of(WebhookSink.Format.cloudevents, WebhookSink.Format.alertmanager)) {
+      WebhookSink spec = spec(base + "/ok");
+      spec.format = format;
+      assertThatThrownBy(
+              () -> WebhookAlertSink.create(spec, SECRETS, payload, http, threads, CLOCK))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage(
+              "webhook.format: "
+                  + format
+                  + " has a fixed schema; spec.template.payload applies only to format json (use"
+                  + " format json, or put this sink in an AlertRoute without a payload template)");
+    }
+  }
+
+  @Test
+  void aShutDownPoolAnswersRetryWithoutRendering() throws Exception {
+    ExecutorService stopped = Executors.newSingleThreadExecutor();
+    stopped.shutdownNow();
+    NotificationTemplate payload =
+        NotificationTemplate.compilePayload("{status.json}", "spec.template.payload");
+    AlertSink sink =
+        WebhookAlertSink.create(spec(base + "/ok"), SECRETS, payload, http, stopped, CLOCK);
+
+    Delivery d = sink.send(WebhookTestNotifications.firing(), TIMEOUT).get(1, TimeUnit.SECONDS);
+
+    assertThat(d).isEqualTo(Delivery.retry("the sink is shut down", null));
+    assertThat(received).isEmpty();
+  }
+
+  static Notification withProbe(Notification n, String probe) {
+    Map<String, String> labels = new java.util.TreeMap<>(n.commonLabels());
+    labels.put("probe", probe);
+    Notification.Alert a = n.alerts().get(0);
+    Notification.Alert alert =
+        new Notification.Alert(
+            a.fingerprint(),
+            a.status(),
+            labels,
+            a.annotations(),
+            a.startsAt(),
+            a.endsAt(),
+            a.severity());
+    return new Notification(
+        n.id(),
+        n.kind(),
+        n.route(),
+        n.receiver(),
+        n.groupKey(),
+        n.status(),
+        n.groupLabels(),
+        labels,
+        n.commonAnnotations(),
+        List.of(alert),
+        n.title(),
+        n.text(),
+        n.createdAt());
+  }
+
   // ---------------------------------------------------------------- misconfigured specs
 
   @Test
@@ -703,6 +838,34 @@ class WebhookAlertSinkTest {
     }
     Received r = received.poll(5, TimeUnit.SECONDS);
     assertThat(JSON.readTree(r.body()).get("version").asText()).isEqualTo("1");
+  }
+
+  @Test
+  void theFactoryHandsThePayloadTemplateToWebhooksOnly() throws Exception {
+    NotificationTemplate payload =
+        NotificationTemplate.compilePayload("{ \"s\": {status.json} }", "spec.template.payload");
+    Sink hook = new Sink();
+    hook.name = "hook";
+    hook.webhook = spec(base + "/ok");
+    Sink log = new Sink();
+    log.name = "log";
+    log.log = new io.dihya.vigie.api.v1alpha1.LogSink();
+    Sink events = new Sink();
+    events.name = "events";
+    events.webhook = spec(base + "/ok");
+    events.webhook.format = WebhookSink.Format.cloudevents;
+    try (SinkFactory factory = new SinkFactory(CLOCK)) {
+      Delivery d =
+          factory
+              .create(hook, SECRETS, "spec.sinks[0]", payload)
+              .send(WebhookTestNotifications.resolved(), TIMEOUT)
+              .get(10, TimeUnit.SECONDS);
+      assertThat(d).isEqualTo(Delivery.ok(null));
+      assertThat(factory.create(log, SECRETS, "spec.sinks[1]", payload)).isNotNull();
+      assertThatThrownBy(() -> factory.create(events, SECRETS, "spec.sinks[2]", payload))
+          .hasMessageStartingWith("webhook.format: cloudevents has a fixed schema;");
+    }
+    assertThat(received.poll(5, TimeUnit.SECONDS).text()).isEqualTo("{ \"s\": \"resolved\" }");
   }
 
   // ---------------------------------------------------------------- helpers
