@@ -277,7 +277,10 @@ public class AlertRouteReconciler implements Reconciler<AlertRoute> {
         spec.heartbeat == null || spec.heartbeat.sinks == null
             ? Set.of()
             : Set.copyOf(spec.heartbeat.sinks),
-        restored(current));
+        restored(current),
+        spec.template == null || spec.template.message == null
+            ? null
+            : NotificationTemplate.compile(spec.template.message, "spec.template.message"));
   }
 
   /** The ledger as status kept it; records it cannot read are skipped. */

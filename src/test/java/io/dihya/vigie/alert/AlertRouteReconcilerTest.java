@@ -203,9 +203,9 @@ class AlertRouteReconcilerTest {
                   () -> client.resources(AlertRoute.class).inNamespace(NS).withName("ledger").get(),
                   r ->
                       r.getStatus().sinks.get(0).delivered == 3L
-                          && r.getStatus().alerts != null
-                          && r.getStatus().alerts.isEmpty());
-      assertThat(cleared.getStatus().alerts).isEmpty();
+                          && (r.getStatus().alerts == null || r.getStatus().alerts.isEmpty()));
+      // The mock server drops the emptied list; the real API server keeps [] (AlertingE2EIT).
+      assertThat(cleared.getStatus().alerts).isNullOrEmpty();
     }
   }
 

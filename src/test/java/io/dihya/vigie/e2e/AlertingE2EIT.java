@@ -53,6 +53,7 @@ class AlertingE2EIT {
   }
 
   private static final List<Received> received = Collections.synchronizedList(new ArrayList<>());
+  private static final List<String> namespaces = Collections.synchronizedList(new ArrayList<>());
   private static final List<Received> afterRestart =
       Collections.synchronizedList(new ArrayList<>());
 
@@ -85,6 +86,12 @@ class AlertingE2EIT {
 
   @AfterAll
   static void stop() {
+    // Namespaces never finish terminating here: delete the probes and routes, or the next run's
+    // operator keeps checking dead targets and posting to dead receivers.
+    for (String namespace : namespaces) {
+      cluster.kubectl(
+          "delete", "-n", namespace, "healthprobes,alertroutes", "--all", "--timeout=30s");
+    }
     if (operator != null) {
       operator.close();
     }
@@ -99,6 +106,7 @@ class AlertingE2EIT {
   @Test
   void oneSignedFiringThenOneResolvedAndATestOnDemand() throws Exception {
     String namespace = cluster.createNamespace("alerting");
+    namespaces.add(namespace);
     String yaml =
         """
         apiVersion: v1
@@ -236,6 +244,7 @@ class AlertingE2EIT {
   @Test
   void aKilledOperatorNeitherRepeatsNorLosesNotifications() throws Exception {
     String namespace = cluster.createNamespace("restart");
+    namespaces.add(namespace);
     String yaml =
         """
         apiVersion: vigie.dihya.io/v1alpha1

@@ -5,6 +5,7 @@ import io.dihya.vigie.alert.sink.Delivery;
 import io.dihya.vigie.alert.sink.Notification;
 import io.dihya.vigie.alert.sink.Notification.Alert;
 import io.dihya.vigie.alert.sink.Notification.Status;
+import io.dihya.vigie.alert.sink.NotificationTemplate;
 import io.dihya.vigie.redact.Redactor;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.nio.charset.StandardCharsets;
@@ -66,10 +67,42 @@ public final class AlertRouter implements AutoCloseable {
       Map<String, long[]> counted,
       java.time.Duration heartbeatInterval,
       Set<String> heartbeatSinks,
-      List<Notified> restored) {
+      List<Notified> restored,
+      NotificationTemplate message) {
 
     public RouteConfig {
       restored = restored == null ? List.of() : List.copyOf(restored);
+    }
+
+    public RouteConfig(
+        ResourceID id,
+        String fingerprint,
+        ProbeSelector selector,
+        Set<String> severities,
+        AlertGroups.Settings settings,
+        AlertGroups.Mutes mutes,
+        Map<String, AlertSink> sinks,
+        SinkDispatcher.Settings delivery,
+        Redactor redactor,
+        Map<String, long[]> counted,
+        java.time.Duration heartbeatInterval,
+        Set<String> heartbeatSinks,
+        List<Notified> restored) {
+      this(
+          id,
+          fingerprint,
+          selector,
+          severities,
+          settings,
+          mutes,
+          sinks,
+          delivery,
+          redactor,
+          counted,
+          heartbeatInterval,
+          heartbeatSinks,
+          restored,
+          null);
     }
   }
 
@@ -402,21 +435,44 @@ public final class AlertRouter implements AutoCloseable {
                 + request
                 + ". Nothing is wrong."
             : "The alert pipeline of vigie works. If these stop coming, vigie is down.";
+    return rendered(
+        c,
+        new Notification(
+            fingerprint(
+                Map.of("route", route, "sink", sink, "kind", kind.name(), "at", now.toString())),
+            kind,
+            route,
+            sink,
+            "{}/" + kind.name().toLowerCase(java.util.Locale.ROOT),
+            test ? Status.FIRING : Status.RESOLVED,
+            Map.of(),
+            Map.of(),
+            Map.of(),
+            List.of(),
+            c.redactor().redact(title),
+            c.redactor().redact(text),
+            now));
+  }
+
+  /** The notification with the route's message template rendered as its text, redacted. */
+  private static Notification rendered(RouteConfig c, Notification n) {
+    if (c.message() == null) {
+      return n;
+    }
     return new Notification(
-        fingerprint(
-            Map.of("route", route, "sink", sink, "kind", kind.name(), "at", now.toString())),
-        kind,
-        route,
-        sink,
-        "{}/" + kind.name().toLowerCase(java.util.Locale.ROOT),
-        test ? Status.FIRING : Status.RESOLVED,
-        Map.of(),
-        Map.of(),
-        Map.of(),
-        List.of(),
-        c.redactor().redact(title),
-        c.redactor().redact(text),
-        now);
+        n.id(),
+        n.kind(),
+        n.route(),
+        n.receiver(),
+        n.groupKey(),
+        n.status(),
+        n.groupLabels(),
+        n.commonLabels(),
+        n.commonAnnotations(),
+        n.alerts(),
+        n.title(),
+        c.redactor().redact(c.message().render(n)),
+        n.createdAt());
   }
 
   /**
@@ -684,20 +740,22 @@ public final class AlertRouter implements AutoCloseable {
                 "at", now.toString(),
                 "alerts",
                     alerts.stream().map(a -> a.fingerprint() + a.status()).toList().toString()));
-    return new Notification(
-        id,
-        Notification.Kind.ALERTS,
-        route,
-        sink,
-        flush.groupKey(),
-        status,
-        flush.groupLabels(),
-        common(alerts.stream().map(Alert::labels).toList()),
-        common(alerts.stream().map(Alert::annotations).toList()),
-        List.copyOf(alerts),
-        redactor.redact(title),
-        redactor.redact(text),
-        now);
+    return rendered(
+        c,
+        new Notification(
+            id,
+            Notification.Kind.ALERTS,
+            route,
+            sink,
+            flush.groupKey(),
+            status,
+            flush.groupLabels(),
+            common(alerts.stream().map(Alert::labels).toList()),
+            common(alerts.stream().map(Alert::annotations).toList()),
+            List.copyOf(alerts),
+            redactor.redact(title),
+            redactor.redact(text),
+            now));
   }
 
   /**

@@ -27,6 +27,7 @@ class AlertRouterTest {
 
   final AlertRouter router = new AlertRouter(Clock.systemUTC());
   Duration heartbeat;
+  io.dihya.vigie.alert.sink.NotificationTemplate message;
   final List<Notification> received = Collections.synchronizedList(new ArrayList<>());
   final AlertSink recording =
       (n, timeout) -> {
@@ -60,7 +61,8 @@ class AlertRouterTest {
             Map.of(),
             heartbeat,
             Set.of(),
-            List.of()));
+            List.of(),
+            message));
   }
 
   static ProbeTransition transition(
@@ -201,5 +203,22 @@ class AlertRouterTest {
         .isEqualTo(AlertRouter.fingerprint(new java.util.TreeMap<>(Map.of("b", "2", "a", "1"))))
         .hasSize(16)
         .isNotEqualTo(AlertRouter.fingerprint(Map.of("a", "1", "b", "3")));
+  }
+
+  @Test
+  void theRoutesMessageTemplateIsTheTextOfItsNotificationsRedacted() {
+    message =
+        io.dihya.vigie.alert.sink.NotificationTemplate.compile(
+            "{kind}/{status}: {#for a in alerts}{a.labels.probe} {a.annotations.message}{/for}",
+            "spec.template.message");
+    route("shop", "oncall", Map.of(), Set.of());
+    router.transition(transition("shop", "orders", true, "critical", List.of()));
+    await().atMost(Duration.ofSeconds(3)).until(() -> received.size() == 1);
+    assertThat(received.get(0).text())
+        .isEqualTo("alerts/firing: orders GET http://orders/ answered with [REDACTED]");
+    assertThat(received.get(0).title()).isEqualTo("[FIRING:1] shop/orders ConnectionRefused");
+    router.sendTest(new ResourceID("oncall", "shop"), "t");
+    await().atMost(Duration.ofSeconds(3)).until(() -> received.size() == 2);
+    assertThat(received.get(1).text()).isEqualTo("test/firing: ");
   }
 }
