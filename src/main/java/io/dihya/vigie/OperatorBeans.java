@@ -10,7 +10,10 @@ import io.dihya.vigie.probe.ProbeScheduler;
 import io.dihya.vigie.probe.check.CheckFactory;
 import io.dihya.vigie.probe.check.Workloads;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.quarkus.arc.DefaultBean;
+import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -92,6 +95,36 @@ public class OperatorBeans {
   EventPublisher eventPublisher(KubernetesClient client, Clock clock, VigieConfig config) {
     return new EventPublisher(
         client, clock, config.events().reportingInstance().orElseGet(OperatorBeans::hostName));
+  }
+
+  /**
+   * Leader election when enabled (QOSDK activates it in the prod profile only); without this bean
+   * every process reconciles.
+   */
+  @Produces
+  @Dependent
+  LeaderElectionConfiguration leaderElection(VigieConfig config) {
+    VigieConfig.LeaderElection settings = config.leaderElection();
+    if (!settings.enabled()) {
+      return null;
+    }
+    var builder =
+        LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(settings.leaseName())
+            .withLeaseDuration(settings.leaseDuration())
+            .withRenewDeadline(settings.renewDeadline())
+            .withRetryPeriod(settings.retryPeriod())
+            .withIdentity(settings.identity().orElseGet(OperatorBeans::identity));
+    settings.leaseNamespace().ifPresent(builder::withLeaseNamespace);
+    return builder.build();
+  }
+
+  /** POD_NAME in a pod; elsewhere the host name and the pid, unique per process. */
+  private static String identity() {
+    String pod = System.getenv("POD_NAME");
+    if (pod != null && !pod.isBlank()) {
+      return pod;
+    }
+    return hostName() + "-" + ProcessHandle.current().pid();
   }
 
   private static String hostName() {

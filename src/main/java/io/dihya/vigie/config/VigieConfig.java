@@ -17,6 +17,40 @@ public interface VigieConfig {
 
   Events events();
 
+  LeaderElection leaderElection();
+
+  /**
+   * Leader election through a Lease, for several replicas: only the leader runs checks and sends
+   * notifications; the others wait and take over, from what status says, when its lease expires.
+   */
+  interface LeaderElection {
+    /** On in the chart (two replicas); off when one process runs alone. */
+    @WithDefault("false")
+    boolean enabled();
+
+    /** The Lease's name. */
+    @WithDefault("vigie-leader")
+    String leaseName();
+
+    /** The Lease's namespace (the operator's own); else the client's namespace. */
+    Optional<String> leaseNamespace();
+
+    /** How long a lease lasts without renewal: the longest a hand-over takes. */
+    @WithDefault("15s")
+    Duration leaseDuration();
+
+    /** How long the leader tries to renew before it gives up (and exits). */
+    @WithDefault("10s")
+    Duration renewDeadline();
+
+    /** How often candidates try to acquire or renew. */
+    @WithDefault("2s")
+    Duration retryPeriod();
+
+    /** This replica's identity in the Lease; defaults to POD_NAME, else host name and pid. */
+    Optional<String> identity();
+  }
+
   /** How status is written. */
   interface Status {
     /**

@@ -32,6 +32,12 @@ public final class OperatorProcess implements AutoCloseable {
 
   /** Starts the operator and waits until its readiness endpoint answers UP. */
   public static OperatorProcess start(LocalCluster cluster, String name) throws IOException {
+    return start(cluster, name, java.util.Map.of());
+  }
+
+  /** Starts the operator with extra environment variables (VIGIE_*, QUARKUS_*). */
+  public static OperatorProcess start(
+      LocalCluster cluster, String name, java.util.Map<String, String> env) throws IOException {
     Path jar = Project.buildDir().resolve("quarkus-app/quarkus-run.jar");
     if (!Files.exists(jar)) {
       throw new IllegalStateException(jar + " is missing: run ./mvnw package first");
@@ -50,6 +56,7 @@ public final class OperatorProcess implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
     builder.environment().put("KUBECONFIG", cluster.kubeconfig().toString());
+    builder.environment().putAll(env);
     OperatorProcess operator = new OperatorProcess(builder.start(), log, port);
     operator.awaitReady(Duration.ofSeconds(60));
     return operator;
