@@ -6,18 +6,16 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import io.dihya.vigie.e2e.WebhookReceiver.Received;
 import io.dihya.vigie.testing.LoopbackHttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -49,7 +47,7 @@ class AlertDeliveryE2EIT {
 
   private static LocalCluster cluster;
   private static OperatorProcess operator;
-  private static Receiver receiver;
+  private static WebhookReceiver receiver;
   private static final List<AutoCloseable> targets = new CopyOnWriteArrayList<>();
   private static final List<String> namespaces = new CopyOnWriteArrayList<>();
 
@@ -57,18 +55,13 @@ class AlertDeliveryE2EIT {
   static void start() throws Exception {
     cluster = LocalCluster.get();
     cluster.installCrds();
-    receiver = Receiver.start();
+    receiver = WebhookReceiver.start();
     operator = OperatorProcess.start(cluster, "alert-delivery");
   }
 
   @AfterAll
   static void stop() throws Exception {
-    // Namespaces never finish terminating here: delete the probes and routes instead, or the next
-    // run's operator keeps checking dead targets and posting to dead receivers.
-    for (String namespace : namespaces) {
-      cluster.kubectl(
-          "delete", "-n", namespace, "healthprobes,alertroutes", "--all", "--timeout=30s");
-    }
+    cluster.deleteProbesAndRoutes(namespaces);
     if (operator != null) {
       operator.close();
     }
@@ -607,14 +600,8 @@ class AlertDeliveryE2EIT {
         .formatted(name, labels, url);
   }
 
-  private static void apply(String namespace, String yaml) throws IOException {
-    Path file = Files.createTempFile("vigie-e2e", ".yaml");
-    try {
-      Files.writeString(file, yaml);
-      kubectl("apply", "-n", namespace, "-f", file.toString());
-    } finally {
-      Files.delete(file);
-    }
+  private static void apply(String namespace, String yaml) {
+    cluster.apply(namespace, yaml).assertSuccess();
   }
 
   private static String kubectl(String... args) {
@@ -684,88 +671,6 @@ class AlertDeliveryE2EIT {
     mac.update((id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8));
     String expected = "v1," + Base64.getEncoder().encodeToString(mac.doFinal(r.body()));
     assertThat(r.header("webhook-signature")).isEqualTo(expected);
-  }
-
-  /** One request the receiver got, and whether it accepted it (204) or refused it (503). */
-  record Received(
-      String path,
-      String query,
-      Map<String, List<String>> headers,
-      byte[] body,
-      long at,
-      boolean accepted) {
-
-    JsonNode json() throws IOException {
-      return JSON.readTree(body);
-    }
-
-    String header(String name) {
-      return headers.entrySet().stream()
-          .filter(e -> e.getKey().equalsIgnoreCase(name))
-          .map(e -> e.getValue().get(0))
-          .findFirst()
-          .orElse(null);
-    }
-  }
-
-  /**
-   * The webhook receiver: records every request by path; answers 204, or 503 on a path told to
-   * refuse until some instant.
-   */
-  static final class Receiver implements AutoCloseable {
-    private final HttpServer server;
-    private final List<Received> received = Collections.synchronizedList(new ArrayList<>());
-    private final Map<String, Long> refuseUntil = new ConcurrentHashMap<>();
-
-    private Receiver(HttpServer server) {
-      this.server = server;
-    }
-
-    static Receiver start() throws IOException {
-      HttpServer server =
-          HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-      Receiver receiver = new Receiver(server);
-      server.createContext(
-          "/",
-          ex -> {
-            byte[] body = ex.getRequestBody().readAllBytes();
-            long now = System.nanoTime();
-            String path = ex.getRequestURI().getPath();
-            Long until = receiver.refuseUntil.get(path);
-            boolean accept = until == null || now - until >= 0;
-            receiver.received.add(
-                new Received(
-                    path,
-                    ex.getRequestURI().getRawQuery(),
-                    Map.copyOf(ex.getRequestHeaders()),
-                    body,
-                    now,
-                    accept));
-            ex.sendResponseHeaders(accept ? 204 : 503, -1);
-            ex.close();
-          });
-      server.start();
-      return receiver;
-    }
-
-    String url(String path) {
-      return "http://127.0.0.1:" + server.getAddress().getPort() + path;
-    }
-
-    void refuseUntil(String path, long nanoTime) {
-      refuseUntil.put(path, nanoTime);
-    }
-
-    List<Received> requests(String path) {
-      synchronized (received) {
-        return received.stream().filter(r -> r.path().equals(path)).toList();
-      }
-    }
-
-    @Override
-    public void close() {
-      server.stop(0);
-    }
   }
 
   /**

@@ -4,19 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
+import io.dihya.vigie.e2e.WebhookReceiver.Received;
 import io.dihya.vigie.testing.LoopbackHttpServer;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterAll;
@@ -31,67 +26,25 @@ class AlertingE2EIT {
 
   private static final byte[] KEY =
       "vigie-e2e-signing-key-0123456789".getBytes(StandardCharsets.UTF_8);
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static LocalCluster cluster;
   private static OperatorProcess operator;
   private static LoopbackHttpServer target;
-  private static HttpServer receiver;
+  private static WebhookReceiver receiver;
 
-  /** One request the receiver got: headers and body. */
-  record Received(Map<String, List<String>> headers, byte[] body, long at) {
-    JsonNode json() throws Exception {
-      return JSON.readTree(body);
-    }
-
-    String header(String name) {
-      return headers.entrySet().stream()
-          .filter(e -> e.getKey().equalsIgnoreCase(name))
-          .map(e -> e.getValue().get(0))
-          .findFirst()
-          .orElse(null);
-    }
-  }
-
-  private static final List<Received> received = Collections.synchronizedList(new ArrayList<>());
   private static final List<String> namespaces = Collections.synchronizedList(new ArrayList<>());
-  private static final List<Received> afterRestart =
-      Collections.synchronizedList(new ArrayList<>());
 
   @BeforeAll
   static void start() throws Exception {
     cluster = LocalCluster.get();
     cluster.installCrds();
     target = LoopbackHttpServer.start();
-    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
-    receiver.createContext(
-        "/hook",
-        ex -> {
-          byte[] body = ex.getRequestBody().readAllBytes();
-          received.add(new Received(Map.copyOf(ex.getRequestHeaders()), body, System.nanoTime()));
-          ex.sendResponseHeaders(204, -1);
-          ex.close();
-        });
-    receiver.createContext(
-        "/restart",
-        ex -> {
-          byte[] body = ex.getRequestBody().readAllBytes();
-          afterRestart.add(
-              new Received(Map.copyOf(ex.getRequestHeaders()), body, System.nanoTime()));
-          ex.sendResponseHeaders(204, -1);
-          ex.close();
-        });
-    receiver.start();
+    receiver = WebhookReceiver.start();
     operator = OperatorProcess.start(cluster, "alerting");
   }
 
   @AfterAll
   static void stop() {
-    // Namespaces never finish terminating here: delete the probes and routes, or the next run's
-    // operator keeps checking dead targets and posting to dead receivers.
-    for (String namespace : namespaces) {
-      cluster.kubectl(
-          "delete", "-n", namespace, "healthprobes,alertroutes", "--all", "--timeout=30s");
-    }
+    cluster.deleteProbesAndRoutes(namespaces);
     if (operator != null) {
       operator.close();
     }
@@ -99,7 +52,7 @@ class AlertingE2EIT {
       target.close();
     }
     if (receiver != null) {
-      receiver.stop(0);
+      receiver.close();
     }
   }
 
@@ -146,13 +99,8 @@ class AlertingE2EIT {
             url: %3$s
         """
             .formatted(
-                Base64.getEncoder().encodeToString(KEY),
-                receiver.getAddress().getPort(),
-                target.url("/healthz"));
-    Path file = Files.createTempFile("vigie-e2e", ".yaml");
-    Files.writeString(file, yaml);
-    cluster.kubectl("apply", "-n", namespace, "-f", file.toString()).assertSuccess();
-    Files.delete(file);
+                Base64.getEncoder().encodeToString(KEY), receiver.port(), target.url("/healthz"));
+    cluster.apply(namespace, yaml).assertSuccess();
     cluster
         .kubectl("wait", "--for=condition=Ready", "--timeout=30s", "-n", namespace, "ar/oncall")
         .assertSuccess();
@@ -163,8 +111,8 @@ class AlertingE2EIT {
     target.stop();
     long stopped = System.nanoTime();
     try {
-      await().atMost(Duration.ofSeconds(20)).until(() -> received.size() == 1);
-      Received firing = received.get(0);
+      await().atMost(Duration.ofSeconds(20)).until(() -> received().size() == 1);
+      Received firing = received().get(0);
       // Detection (1 failure at 1s) + groupWait 2s + the tick: well within 5s.
       assertThat((firing.at() - stopped) / 1_000_000).isLessThan(6_000);
       assertSigned(firing);
@@ -182,24 +130,24 @@ class AlertingE2EIT {
     } finally {
       target.restart();
     }
-    await().atMost(Duration.ofSeconds(20)).until(() -> received.size() == 2);
-    Received resolved = received.get(1);
+    await().atMost(Duration.ofSeconds(20)).until(() -> received().size() == 2);
+    Received resolved = received().get(1);
     assertSigned(resolved);
     assertThat(resolved.json().get("status").asText()).isEqualTo("resolved");
     assertThat(resolved.json().get("alerts").get(0).get("fingerprint").asText())
-        .isEqualTo(received.get(0).json().get("alerts").get(0).get("fingerprint").asText());
+        .isEqualTo(received().get(0).json().get("alerts").get(0).get("fingerprint").asText());
     // Exactly once each.
     await()
         .during(Duration.ofSeconds(4))
         .atMost(Duration.ofSeconds(6))
-        .until(() -> received.size() == 2);
+        .until(() -> received().size() == 2);
 
     cluster
         .kubectl("annotate", "-n", namespace, "ar/oncall", "vigie.dihya.io/test=first")
         .assertSuccess();
-    await().atMost(Duration.ofSeconds(20)).until(() -> received.size() == 3);
-    assertThat(received.get(2).json().get("kind").asText()).isEqualTo("test");
-    assertSigned(received.get(2));
+    await().atMost(Duration.ofSeconds(20)).until(() -> received().size() == 3);
+    assertThat(received().get(2).json().get("kind").asText()).isEqualTo("test");
+    assertSigned(received().get(2));
     String lastTest =
         await()
             .atMost(Duration.ofSeconds(20))
@@ -282,19 +230,17 @@ class AlertingE2EIT {
           http:
             url: %2$s
         """
-            .formatted(receiver.getAddress().getPort(), target.url("/healthz"));
-    Path file = Files.createTempFile("vigie-e2e", ".yaml");
-    Files.writeString(file, yaml);
-    cluster.kubectl("apply", "-n", namespace, "-f", file.toString()).assertSuccess();
-    Files.delete(file);
+            .formatted(receiver.port(), target.url("/healthz"));
+    cluster.apply(namespace, yaml).assertSuccess();
     cluster
         .kubectl("wait", "--for=condition=Healthy", "--timeout=30s", "-n", namespace, "hp", "--all")
         .assertSuccess();
 
     target.stop();
     try {
-      await().atMost(Duration.ofSeconds(20)).until(() -> afterRestart.size() == 2);
-      assertThat(probesOf(afterRestart)).containsExactlyInAnyOrder("firing orders", "firing stock");
+      await().atMost(Duration.ofSeconds(20)).until(() -> afterRestart().size() == 2);
+      assertThat(probesOf(afterRestart()))
+          .containsExactlyInAnyOrder("firing orders", "firing stock");
       // Both recorded in the route's status as notified, nothing pending.
       await()
           .atMost(Duration.ofSeconds(20))
@@ -319,20 +265,20 @@ class AlertingE2EIT {
       operator = OperatorProcess.start(cluster, "alerting-restarted");
 
       // stock was deleted while the operator was down: resolved once; orders: nothing new.
-      await().atMost(Duration.ofSeconds(30)).until(() -> afterRestart.size() == 3);
-      assertThat(probesOf(afterRestart.subList(2, 3))).containsExactly("resolved stock");
+      await().atMost(Duration.ofSeconds(30)).until(() -> afterRestart().size() == 3);
+      assertThat(probesOf(afterRestart().subList(2, 3))).containsExactly("resolved stock");
       await()
           .during(Duration.ofSeconds(5))
           .atMost(Duration.ofSeconds(7))
-          .until(() -> afterRestart.size() == 3);
+          .until(() -> afterRestart().size() == 3);
     } finally {
       target.restart();
     }
-    await().atMost(Duration.ofSeconds(20)).until(() -> afterRestart.size() == 4);
-    assertThat(probesOf(afterRestart.subList(3, 4))).containsExactly("resolved orders");
-    assertThat(afterRestart.get(3).json().get("alerts").get(0).get("fingerprint").asText())
+    await().atMost(Duration.ofSeconds(20)).until(() -> afterRestart().size() == 4);
+    assertThat(probesOf(afterRestart().subList(3, 4))).containsExactly("resolved orders");
+    assertThat(afterRestart().get(3).json().get("alerts").get(0).get("fingerprint").asText())
         .isEqualTo(
-            afterRestart.stream()
+            afterRestart().stream()
                 .filter(r -> probesOf(List.of(r)).contains("firing orders"))
                 .findFirst()
                 .orElseThrow()
@@ -344,7 +290,7 @@ class AlertingE2EIT {
     await()
         .during(Duration.ofSeconds(4))
         .atMost(Duration.ofSeconds(6))
-        .until(() -> afterRestart.size() == 4);
+        .until(() -> afterRestart().size() == 4);
     await()
         .atMost(Duration.ofSeconds(20))
         .until(
@@ -384,5 +330,13 @@ class AlertingE2EIT {
     mac.update((id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8));
     String expected = "v1," + Base64.getEncoder().encodeToString(mac.doFinal(r.body()));
     assertThat(r.header("webhook-signature")).isEqualTo(expected);
+  }
+
+  private static List<Received> received() {
+    return receiver.requests("/hook");
+  }
+
+  private static List<Received> afterRestart() {
+    return receiver.requests("/restart");
   }
 }

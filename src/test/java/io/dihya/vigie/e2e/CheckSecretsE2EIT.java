@@ -6,8 +6,6 @@ import io.dihya.vigie.testing.LocalPostgres;
 import io.dihya.vigie.testing.LocalRedis;
 import io.dihya.vigie.testing.LoopbackHttpServer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -135,10 +133,7 @@ class CheckSecretsE2EIT {
                 LocalPostgres.DATABASE,
                 redis.port(),
                 http.url("/api/orders"));
-    Path file = Files.createTempFile("vigie-e2e", ".yaml");
-    Files.writeString(file, yaml);
-    cluster.kubectl("apply", "-n", namespace, "-f", file.toString()).assertSuccess();
-    Files.delete(file);
+    cluster.apply(namespace, yaml).assertSuccess();
 
     for (String probe : List.of("records-db", "sessions", "orders")) {
       cluster

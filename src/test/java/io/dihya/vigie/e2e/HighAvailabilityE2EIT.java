@@ -3,16 +3,9 @@ package io.dihya.vigie.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import io.dihya.vigie.testing.LoopbackHttpServer;
-import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -27,12 +20,10 @@ import org.junit.jupiter.api.Test;
  */
 class HighAvailabilityE2EIT {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration LEASE = Duration.ofSeconds(6);
   private static LocalCluster cluster;
   private static LoopbackHttpServer target;
-  private static HttpServer receiver;
-  private static final List<JsonNode> received = Collections.synchronizedList(new ArrayList<>());
+  private static WebhookReceiver receiver;
   private static final List<OperatorProcess> operators = new ArrayList<>();
   private static String namespace;
 
@@ -41,30 +32,21 @@ class HighAvailabilityE2EIT {
     cluster = LocalCluster.get();
     cluster.installCrds();
     target = LoopbackHttpServer.start();
-    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
-    receiver.createContext(
-        "/ha",
-        ex -> {
-          received.add(JSON.readTree(ex.getRequestBody().readAllBytes()));
-          ex.sendResponseHeaders(204, -1);
-          ex.close();
-        });
-    receiver.start();
+    receiver = WebhookReceiver.start();
     namespace = cluster.createNamespace("ha");
   }
 
   @AfterAll
   static void stop() {
     if (namespace != null) {
-      cluster.kubectl(
-          "delete", "-n", namespace, "healthprobes,alertroutes", "--all", "--timeout=30s");
+      cluster.deleteProbesAndRoutes(List.of(namespace));
     }
     operators.forEach(OperatorProcess::close);
     if (target != null) {
       target.close();
     }
     if (receiver != null) {
-      receiver.stop(0);
+      receiver.close();
     }
   }
 
@@ -96,6 +78,10 @@ class HighAvailabilityE2EIT {
             "get", "lease", "vigie-leader", "-n", namespace, "-o=jsonpath={.spec.holderIdentity}")
         .output()
         .trim();
+  }
+
+  private static List<WebhookReceiver.Received> received() {
+    return receiver.requests("/ha");
   }
 
   @Test
@@ -130,19 +116,16 @@ class HighAvailabilityE2EIT {
           http:
             url: %2$s
         """
-            .formatted(receiver.getAddress().getPort(), target.url("/healthz"));
-    Path file = Files.createTempFile("vigie-e2e", ".yaml");
-    Files.writeString(file, yaml);
-    cluster.kubectl("apply", "-n", namespace, "-f", file.toString()).assertSuccess();
-    Files.delete(file);
+            .formatted(receiver.port(), target.url("/healthz"));
+    cluster.apply(namespace, yaml).assertSuccess();
     cluster
         .kubectl("wait", "--for=condition=Healthy", "--timeout=30s", "-n", namespace, "hp/orders")
         .assertSuccess();
 
     target.stop();
     try {
-      await().atMost(Duration.ofSeconds(20)).until(() -> received.size() == 1);
-      assertThat(received.get(0).get("status").asText()).isEqualTo("firing");
+      await().atMost(Duration.ofSeconds(20)).until(() -> received().size() == 1);
+      assertThat(received().get(0).json().get("status").asText()).isEqualTo("firing");
       await()
           .atMost(Duration.ofSeconds(20))
           .until(
@@ -172,18 +155,18 @@ class HighAvailabilityE2EIT {
       await()
           .during(Duration.ofSeconds(6))
           .atMost(Duration.ofSeconds(8))
-          .until(() -> received.size() == 1);
+          .until(() -> received().size() == 1);
     } finally {
       target.restart();
     }
-    await().atMost(Duration.ofSeconds(20)).until(() -> received.size() == 2);
-    assertThat(received.get(1).get("status").asText()).isEqualTo("resolved");
-    assertThat(received.get(1).get("alerts").get(0).get("fingerprint").asText())
-        .isEqualTo(received.get(0).get("alerts").get(0).get("fingerprint").asText());
+    await().atMost(Duration.ofSeconds(20)).until(() -> received().size() == 2);
+    assertThat(received().get(1).json().get("status").asText()).isEqualTo("resolved");
+    assertThat(received().get(1).json().get("alerts").get(0).get("fingerprint").asText())
+        .isEqualTo(received().get(0).json().get("alerts").get(0).get("fingerprint").asText());
     await()
         .during(Duration.ofSeconds(4))
         .atMost(Duration.ofSeconds(6))
-        .until(() -> received.size() == 2);
+        .until(() -> received().size() == 2);
     assertThat(second.log()).contains("HealthProbe " + namespace + "/orders turned Healthy");
   }
 }

@@ -18,7 +18,6 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -322,11 +321,8 @@ class KubernetesCheckE2EIT {
     admin.resource(d).updateStatus();
   }
 
-  private static void apply(String namespace, String yaml) throws Exception {
-    Path file = Files.createTempFile("vigie-e2e", ".yaml");
-    Files.writeString(file, yaml);
-    cluster.kubectl("apply", "-n", namespace, "-f", file.toString()).assertSuccess();
-    Files.delete(file);
+  private static void apply(String namespace, String yaml) {
+    cluster.apply(namespace, yaml).assertSuccess();
   }
 
   private static void awaitHealth(String namespace, String probe, String status, String reason) {

@@ -104,6 +104,32 @@ public final class LocalCluster {
         Project.dir(), java.time.Duration.ofMinutes(2), command.toArray(String[]::new));
   }
 
+  /** {@code kubectl apply -n NAMESPACE -f} of a YAML text (several documents allowed). */
+  public Commands.Result apply(String namespace, String yaml) {
+    try {
+      Path file = Files.createTempFile("vigie-e2e", ".yaml");
+      try {
+        Files.writeString(file, yaml);
+        return kubectl("apply", "-n", namespace, "-f", file.toString());
+      } finally {
+        Files.delete(file);
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Deletes the HealthProbes and AlertRoutes a test created: its namespaces never finish
+   * terminating here, and the next run's operator would keep checking dead targets and posting to
+   * dead receivers.
+   */
+  public void deleteProbesAndRoutes(List<String> namespaces) {
+    for (String namespace : namespaces) {
+      kubectl("delete", "-n", namespace, "healthprobes,alertroutes", "--all", "--timeout=30s");
+    }
+  }
+
   /** Installs the committed CRDs (crds/) and waits until the API server serves them. */
   public void installCrds() {
     kubectl("apply", "-f", "crds/").assertSuccess();

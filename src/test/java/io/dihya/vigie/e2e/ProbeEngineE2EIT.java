@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.dihya.vigie.testing.LoopbackHttpServer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,11 +38,8 @@ class ProbeEngineE2EIT {
     }
   }
 
-  private static void apply(String namespace, String yaml) throws Exception {
-    Path file = Files.createTempFile("vigie-e2e", ".yaml");
-    Files.writeString(file, yaml);
-    cluster.kubectl("apply", "-n", namespace, "-f", file.toString()).assertSuccess();
-    Files.delete(file);
+  private static void apply(String namespace, String yaml) {
+    cluster.apply(namespace, yaml).assertSuccess();
   }
 
   @Test

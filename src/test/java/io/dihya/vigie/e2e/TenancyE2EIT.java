@@ -4,18 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import io.dihya.vigie.testing.LoopbackHttpServer;
-import java.net.InetSocketAddress;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,12 +18,10 @@ import org.junit.jupiter.api.Test;
  */
 class TenancyE2EIT {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static LocalCluster cluster;
   private static OperatorProcess operator;
   private static LoopbackHttpServer target;
-  private static HttpServer receiver;
-  private static final Map<String, List<JsonNode>> received = new ConcurrentHashMap<>();
+  private static WebhookReceiver receiver;
   private static final List<String> namespaces = new ArrayList<>();
 
   @BeforeAll
@@ -39,29 +29,13 @@ class TenancyE2EIT {
     cluster = LocalCluster.get();
     cluster.installCrds();
     target = LoopbackHttpServer.start();
-    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 50);
-    receiver.createContext(
-        "/",
-        ex -> {
-          JsonNode body = JSON.readTree(ex.getRequestBody().readAllBytes());
-          received
-              .computeIfAbsent(
-                  ex.getRequestURI().getPath(),
-                  p -> Collections.synchronizedList(new ArrayList<>()))
-              .add(body);
-          ex.sendResponseHeaders(204, -1);
-          ex.close();
-        });
-    receiver.start();
+    receiver = WebhookReceiver.start();
     operator = OperatorProcess.start(cluster, "tenancy");
   }
 
   @AfterAll
   static void stop() {
-    for (String namespace : namespaces) {
-      cluster.kubectl(
-          "delete", "-n", namespace, "healthprobes,alertroutes", "--all", "--timeout=30s");
-    }
+    cluster.deleteProbesAndRoutes(namespaces);
     if (operator != null) {
       operator.close();
     }
@@ -69,18 +43,12 @@ class TenancyE2EIT {
       target.close();
     }
     if (receiver != null) {
-      receiver.stop(0);
+      receiver.close();
     }
   }
 
-  private static void apply(String namespace, String yaml) throws Exception {
-    Path file = Files.createTempFile("vigie-e2e", ".yaml");
-    Files.writeString(file, yaml);
-    try {
-      cluster.kubectl("apply", "-n", namespace, "-f", file.toString()).assertSuccess();
-    } finally {
-      Files.delete(file);
-    }
+  private static void apply(String namespace, String yaml) {
+    cluster.apply(namespace, yaml).assertSuccess();
   }
 
   private static String route(String path) {
@@ -96,7 +64,7 @@ class TenancyE2EIT {
               webhook:
                 url: http://127.0.0.1:%d%s
         """
-        .formatted(receiver.getAddress().getPort(), path);
+        .formatted(receiver.port(), path);
   }
 
   private static String probe(String name, String url) {
@@ -141,16 +109,16 @@ class TenancyE2EIT {
       closed.close();
       apply(b, route("/tenant-b") + "---\n" + probe("grades", down));
     }
-    await().atMost(Duration.ofSeconds(20)).until(() -> received.containsKey("/tenant-b"));
+    await().atMost(Duration.ofSeconds(20)).until(() -> !receiver.requests("/tenant-b").isEmpty());
     await()
         .during(Duration.ofSeconds(4))
         .atMost(Duration.ofSeconds(6))
-        .until(() -> received.get("/tenant-b").size() == 1);
-    JsonNode firing = received.get("/tenant-b").get(0);
+        .until(() -> receiver.requests("/tenant-b").size() == 1);
+    JsonNode firing = receiver.requests("/tenant-b").get(0).json();
     assertThat(firing.get("status").asText()).isEqualTo("firing");
     assertThat(firing.get("alerts")).hasSize(1);
     assertThat(firing.get("alerts").get(0).get("labels").get("namespace").asText()).isEqualTo(b);
-    assertThat(received).doesNotContainKey("/tenant-a");
+    assertThat(receiver.requests("/tenant-a")).isEmpty();
 
     // b names a's Secret: it is looked up in b only.
     apply(
@@ -184,10 +152,10 @@ class TenancyE2EIT {
                 r -> !r.isEmpty());
     assertThat(reason).isEqualTo("SecretNotFound");
     // And a reference cannot even name another namespace: the schema has no such field.
-    Path file = Files.createTempFile("vigie-e2e", ".yaml");
-    Files.writeString(
-        file,
-        """
+    Commands.Result cross =
+        cluster.apply(
+            b,
+            """
         apiVersion: vigie.dihya.io/v1alpha1
         kind: HealthProbe
         metadata:
@@ -197,9 +165,7 @@ class TenancyE2EIT {
             url: %s
             bearerTokenSecretRef: {name: api-token, key: token, namespace: %s}
         """
-            .formatted(target.url("/healthz"), a));
-    Commands.Result cross = cluster.kubectl("apply", "-n", b, "-f", file.toString());
-    Files.delete(file);
+                .formatted(target.url("/healthz"), a));
     assertThat(cross.exitCode()).isNotZero();
     assertThat(cross.output()).contains("unknown field").contains("namespace");
   }

@@ -73,37 +73,6 @@ public final class AlertRouter implements AutoCloseable {
     public RouteConfig {
       restored = restored == null ? List.of() : List.copyOf(restored);
     }
-
-    public RouteConfig(
-        ResourceID id,
-        String fingerprint,
-        ProbeSelector selector,
-        Set<String> severities,
-        AlertGroups.Settings settings,
-        AlertGroups.Mutes mutes,
-        Map<String, AlertSink> sinks,
-        SinkDispatcher.Settings delivery,
-        Redactor redactor,
-        Map<String, long[]> counted,
-        java.time.Duration heartbeatInterval,
-        Set<String> heartbeatSinks,
-        List<Notified> restored) {
-      this(
-          id,
-          fingerprint,
-          selector,
-          severities,
-          settings,
-          mutes,
-          sinks,
-          delivery,
-          redactor,
-          counted,
-          heartbeatInterval,
-          heartbeatSinks,
-          restored,
-          null);
-    }
   }
 
   /**
@@ -459,20 +428,7 @@ public final class AlertRouter implements AutoCloseable {
     if (c.message() == null) {
       return n;
     }
-    return new Notification(
-        n.id(),
-        n.kind(),
-        n.route(),
-        n.receiver(),
-        n.groupKey(),
-        n.status(),
-        n.groupLabels(),
-        n.commonLabels(),
-        n.commonAnnotations(),
-        n.alerts(),
-        n.title(),
-        c.redactor().redact(c.message().render(n)),
-        n.createdAt());
+    return n.withText(c.redactor().redact(c.message().render(n)));
   }
 
   /**

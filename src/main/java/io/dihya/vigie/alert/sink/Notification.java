@@ -40,6 +40,24 @@ public record Notification(
     String text,
     Instant createdAt) {
 
+  /** The same notification with another text (the route's message template, rendered). */
+  public Notification withText(String newText) {
+    return new Notification(
+        id,
+        kind,
+        route,
+        receiver,
+        groupKey,
+        status,
+        groupLabels,
+        commonLabels,
+        commonAnnotations,
+        alerts,
+        title,
+        newText,
+        createdAt);
+  }
+
   /** Why the notification was sent. */
   public enum Kind {
     ALERTS,

@@ -57,51 +57,29 @@ class AlertLedgerTest {
     return router;
   }
 
-  static AlertRouter.RouteConfig config(String fingerprint, List<Notified> restored) {
-    return new AlertRouter.RouteConfig(
-        ONCALL,
-        fingerprint,
-        ProbeSelector.of(null),
-        Set.of(),
-        new AlertGroups.Settings(
-            List.of("namespace", "probe"),
-            Duration.ofMillis(200),
-            Duration.ofMillis(300),
-            Duration.ofHours(1),
-            true),
-        AlertGroups.Mutes.NONE,
-        Map.of("hook", recordingPlaceholder()),
-        new SinkDispatcher.Settings(
-            Duration.ofSeconds(1), Duration.ofMillis(50), Duration.ofMillis(200), 100, null),
-        Redactor.standard(),
-        Map.of(),
-        null,
-        Set.of(),
-        restored);
-  }
-
-  // The sink is swapped in by configure() below; records are immutable, so build with the real one.
-  private static AlertSink recordingPlaceholder() {
-    return (n, t) -> CompletableFuture.completedFuture(Delivery.ok(null));
-  }
-
   void configure(AlertRouter router, String fingerprint, List<Notified> restored) {
-    AlertRouter.RouteConfig c = config(fingerprint, restored);
     router.configure(
         new AlertRouter.RouteConfig(
-            c.id(),
-            c.fingerprint(),
-            c.selector(),
-            c.severities(),
-            c.settings(),
-            c.mutes(),
+            ONCALL,
+            fingerprint,
+            ProbeSelector.of(null),
+            Set.of(),
+            new AlertGroups.Settings(
+                List.of("namespace", "probe"),
+                Duration.ofMillis(200),
+                Duration.ofMillis(300),
+                Duration.ofHours(1),
+                true),
+            AlertGroups.Mutes.NONE,
             Map.of("hook", recording),
-            c.delivery(),
-            c.redactor(),
-            c.counted(),
-            c.heartbeatInterval(),
-            c.heartbeatSinks(),
-            c.restored()));
+            new SinkDispatcher.Settings(
+                Duration.ofSeconds(1), Duration.ofMillis(50), Duration.ofMillis(200), 100, null),
+            Redactor.standard(),
+            Map.of(),
+            null,
+            Set.of(),
+            restored,
+            null));
   }
 
   static ProbeTransition probe(String name, boolean unhealthy, Map<String, String> alertLabels) {
