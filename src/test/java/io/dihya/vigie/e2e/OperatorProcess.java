@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,12 +33,22 @@ public final class OperatorProcess implements AutoCloseable {
 
   /** Starts the operator and waits until its readiness endpoint answers UP. */
   public static OperatorProcess start(LocalCluster cluster, String name) throws IOException {
-    return start(cluster, name, java.util.Map.of());
+    return start(name, cluster.kubeconfig(), Map.of());
   }
 
   /** Starts the operator with extra environment variables (VIGIE_*, QUARKUS_*). */
-  public static OperatorProcess start(
-      LocalCluster cluster, String name, java.util.Map<String, String> env) throws IOException {
+  public static OperatorProcess start(LocalCluster cluster, String name, Map<String, String> env)
+      throws IOException {
+    return start(name, cluster.kubeconfig(), env);
+  }
+
+  /**
+   * Starts the operator with other credentials than the admin's (e.g. a ServiceAccount's token) and
+   * extra environment variables (e.g. those of the chart's Deployment), and waits until its
+   * readiness endpoint answers UP.
+   */
+  public static OperatorProcess start(String name, Path kubeconfig, Map<String, String> env)
+      throws IOException {
     Path jar = Project.buildDir().resolve("quarkus-app/quarkus-run.jar");
     if (!Files.exists(jar)) {
       throw new IllegalStateException(jar + " is missing: run ./mvnw package first");
@@ -55,8 +66,8 @@ public final class OperatorProcess implements AutoCloseable {
             .directory(Project.dir().toFile())
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
-    builder.environment().put("KUBECONFIG", cluster.kubeconfig().toString());
     builder.environment().putAll(env);
+    builder.environment().put("KUBECONFIG", kubeconfig.toString());
     OperatorProcess operator = new OperatorProcess(builder.start(), log, port);
     operator.awaitReady(Duration.ofSeconds(60));
     return operator;
