@@ -320,7 +320,7 @@ class HelmChartTest {
     assertThat(grants(leases.getRules()))
         .containsExactlyInAnyOrder(
             "coordination.k8s.io/leases: create",
-            "coordination.k8s.io/leases[vigie-leader]: get,update");
+            "coordination.k8s.io/leases[vigie-leader]: get,update,patch");
     assertThat(grants(clusterRole(objects, RELEASE + "-crds").getRules()))
         .containsExactly(
             "apiextensions.k8s.io/customresourcedefinitions"

@@ -62,7 +62,9 @@ class ChartE2EIT {
   static void installTheChartsCrds() {
     cluster = LocalCluster.get();
     // For real, as Helm installs crds/ before the templates.
-    cluster.kubectl("apply", "--server-side", "-f", "helm/vigie/crds/").assertSuccess();
+    cluster
+        .kubectl("apply", "--server-side", "--force-conflicts", "-f", "helm/vigie/crds/")
+        .assertSuccess();
     cluster
         .kubectl(
             "wait",
@@ -183,7 +185,7 @@ class ChartE2EIT {
       // Leader election: the Lease of the release's namespace, by name.
       assertThat(allowed(asOperator, release, "coordination.k8s.io", "leases", "create", null))
           .isTrue();
-      for (String verb : List.of("get", "update")) {
+      for (String verb : List.of("get", "update", "patch")) {
         assertThat(
                 allowed(asOperator, release, "coordination.k8s.io", "leases", verb, "vigie-leader"))
             .as(verb + " lease vigie-leader")
