@@ -10,9 +10,11 @@ import io.dihya.vigie.probe.ProbeScheduler;
 import io.dihya.vigie.probe.check.CheckFactory;
 import io.dihya.vigie.probe.check.Workloads;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.quarkus.arc.DefaultBean;
+import io.quarkus.runtime.Quarkus;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -20,6 +22,7 @@ import jakarta.inject.Singleton;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
+import org.jboss.logging.Logger;
 
 /** The operator's long-lived parts, made once and closed on shutdown. */
 @Singleton
@@ -113,9 +116,40 @@ public class OperatorBeans {
             .withLeaseDuration(settings.leaseDuration())
             .withRenewDeadline(settings.renewDeadline())
             .withRetryPeriod(settings.retryPeriod())
-            .withIdentity(settings.identity().orElseGet(OperatorBeans::identity));
+            .withIdentity(settings.identity().orElseGet(OperatorBeans::identity))
+            // JOSDK's own exit calls System.exit from the elector's thread, which hangs a graceful
+            // stop (SIGTERM) until the kubelet kills the pod: exit ourselves, only when the lease
+            // is lost while running.
+            .withExitOnStopLeading(false)
+            .withLeaderCallbacks(
+                new LeaderCallbacks(() -> {}, OperatorBeans::lostLeadership, leader -> {}));
     settings.leaseNamespace().ifPresent(builder::withLeaseNamespace);
     return builder.build();
+  }
+
+  /**
+   * The lease was lost while running (it could not be renewed in time): another replica may lead
+   * already, so this one stops at once, gracefully, and is restarted as a follower.
+   */
+  static void lostLeadership() {
+    if (shuttingDown()) {
+      return; // a graceful stop gives the lease up: Quarkus is stopping already
+    }
+    Logger.getLogger(OperatorBeans.class)
+        .warn("This replica lost its lease: stopping, so that the new leader runs alone.");
+    Quarkus.asyncExit(1);
+  }
+
+  /** Whether the JVM is running its shutdown hooks (no hook can be added then). */
+  static boolean shuttingDown() {
+    Thread probe = new Thread(() -> {});
+    try {
+      Runtime.getRuntime().addShutdownHook(probe);
+      Runtime.getRuntime().removeShutdownHook(probe);
+      return false;
+    } catch (IllegalStateException e) {
+      return true;
+    }
   }
 
   /** POD_NAME in a pod; elsewhere the host name and the pid, unique per process. */

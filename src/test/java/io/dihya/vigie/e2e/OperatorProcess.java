@@ -124,6 +124,24 @@ public final class OperatorProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops the operator as the kubelet does (SIGTERM) and says how long it took to exit, or empty
+   * when it did not exit within 20 s (it is then killed).
+   */
+  public java.util.Optional<Duration> stop() {
+    long start = System.nanoTime();
+    process.destroy();
+    try {
+      if (process.waitFor(20, TimeUnit.SECONDS)) {
+        return java.util.Optional.of(Duration.ofNanos(System.nanoTime() - start));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    process.destroyForcibly();
+    return java.util.Optional.empty();
+  }
+
   /** Kills the operator without warning (SIGKILL), as a node failure or the OOM killer would. */
   public void kill() {
     process.destroyForcibly();
