@@ -8,6 +8,8 @@ import io.dihya.vigie.kube.SecretResolver;
 import io.dihya.vigie.kube.WorkloadInformers;
 import io.dihya.vigie.probe.ProbeScheduler;
 import io.dihya.vigie.probe.check.CheckFactory;
+import io.dihya.vigie.probe.check.HttpClientPool;
+import io.dihya.vigie.probe.check.TargetPolicy;
 import io.dihya.vigie.probe.check.Workloads;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
@@ -20,13 +22,17 @@ import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
+import java.util.List;
 import org.jboss.logging.Logger;
 
 /** The operator's long-lived parts, made once and closed on shutdown. */
 @Singleton
 public class OperatorBeans {
+
+  private static final Logger LOG = Logger.getLogger(OperatorBeans.class);
 
   @Produces
   @Singleton
@@ -48,8 +54,35 @@ public class OperatorBeans {
 
   @Produces
   @Singleton
-  CheckFactory checkFactory(VigieConfig config, Workloads workloads) {
-    return new CheckFactory(config.checks().maxBodyBytes(), workloads);
+  CheckFactory checkFactory(VigieConfig config, Workloads workloads, TargetPolicy policy) {
+    return new CheckFactory(config.checks().maxBodyBytes(), workloads, policy);
+  }
+
+  /**
+   * Where checks may connect (vigie.targets), with the API server's endpoints as this operator
+   * reaches them: its client's URL and, in a pod, the kubernetes Service's address.
+   */
+  @Produces
+  @Singleton
+  TargetPolicy targetPolicy(VigieConfig config, KubernetesClient client) {
+    List<InetSocketAddress> apiServer =
+        config.targets().denyApiServer()
+            ? TargetPolicy.apiServerEndpoints(
+                client.getMasterUrl() == null ? null : client.getMasterUrl().toString(),
+                System.getenv("KUBERNETES_SERVICE_HOST"),
+                System.getenv("KUBERNETES_SERVICE_PORT"),
+                TargetPolicy.jdkResolver())
+            : List.of();
+    TargetPolicy policy =
+        TargetPolicy.of(config.targets().allow(), config.targets().deny(), apiServer);
+    LOG.infof("Checks connect only where the target policy allows: %s", policy);
+    if (!HttpClientPool.hostHeaderAllowed()) {
+      LOG.error(
+          "The JVM forbids the HTTP Host header, so http checks of a URL with a host name will"
+              + " fail: start the operator through its main class, or with"
+              + " -Djdk.httpclient.allowRestrictedHeaders=host");
+    }
+    return policy;
   }
 
   /** The informers of the kubernetes checks, one per (namespace, kind) in use. */

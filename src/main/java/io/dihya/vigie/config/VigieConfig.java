@@ -3,6 +3,7 @@ package io.dihya.vigie.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** The operator's own settings (application.properties, or VIGIE_* environment variables). */
@@ -51,6 +52,8 @@ public interface VigieConfig {
     Optional<String> identity();
   }
 
+  Targets targets();
+
   /** How status is written. */
   interface Status {
     /**
@@ -82,6 +85,36 @@ public interface VigieConfig {
     /** How soon a resource whose Secret or key is missing looks for it again. */
     @WithDefault("30s")
     Duration retryInterval();
+  }
+
+  /**
+   * Where checks may connect: the target policy, so that whoever may create a HealthProbe cannot
+   * make the operator reach what its pod can reach and tenants should not (the cloud metadata
+   * service, the API server). Judged on the address each check connects to, after DNS.
+   */
+  interface Targets {
+    /**
+     * Networks (CIDR, or one address) checks may connect to. The most specific network of allow and
+     * deny that holds an address decides, deny winning a tie; an address in none is forbidden.
+     * {@code none}: no network.
+     */
+    @WithDefault("0.0.0.0/0,::/0")
+    List<String> allow();
+
+    /**
+     * Networks checks may not connect to, unless a more specific allowed network holds the address.
+     * The default: link-local IPv4 and AWS's IPv6 metadata network. {@code none}: no network.
+     */
+    @WithDefault("169.254.0.0/16,fd00:ec2::/64")
+    List<String> deny();
+
+    /**
+     * Forbid the operator's own API server endpoints (the address and port of its API server URL,
+     * and KUBERNETES_SERVICE_HOST:KUBERNETES_SERVICE_PORT), whatever allow says. kubernetes checks
+     * read the API server through the operator's client and are not affected.
+     */
+    @WithDefault("true")
+    boolean denyApiServer();
   }
 
   /** How Events are reported. */

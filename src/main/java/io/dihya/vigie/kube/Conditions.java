@@ -34,6 +34,13 @@ public final class Conditions {
   /** Ready=False: the spec asks for a check type this version cannot run yet. */
   public static final String REASON_UNSUPPORTED_CHECK = "UnsupportedCheck";
 
+  /**
+   * Ready=False: the operator's target policy (vigie.targets) forbids the address the target
+   * resolved to at the last check, so the check did not connect; the message names the host, the
+   * address and the rule. The probe keeps running, and is Ready again once its target is allowed.
+   */
+  public static final String REASON_TARGET_FORBIDDEN = "TargetForbidden";
+
   /** Ready=True, Healthy=Unknown: spec.suspend is true, so no check runs. */
   public static final String REASON_SUSPENDED = "Suspended";
 

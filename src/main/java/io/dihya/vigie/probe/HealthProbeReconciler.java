@@ -143,12 +143,22 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
       reportHealth(probe, scheduler.snapshot(id).orElse(null), redactor);
     }
     ProbeSnapshot snapshot = scheduler.snapshot(id).orElse(null);
+    ProbeStatus.Readiness readiness = ProbeStatus.Readiness.of(snapshot);
+    if (readiness.forbidden() && !readiness.shownIn(probe)) {
+      events.publish(
+          probe,
+          EventPublisher.WARNING,
+          readiness.reason(),
+          "Check",
+          readiness.message(),
+          redactor);
+    }
     HealthProbeStatus status =
         ProbeStatus.compose(
             probe,
-            Conditions.TRUE,
-            Conditions.REASON_ACCEPTED,
-            "Spec accepted.",
+            readiness.status(),
+            readiness.reason(),
+            readiness.message(),
             snapshot,
             redactor,
             now);

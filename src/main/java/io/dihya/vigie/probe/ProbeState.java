@@ -19,7 +19,10 @@ final class ProbeState {
   enum Change {
     /** Nothing a user would see at once: streaks and lastCheck only. */
     NONE,
-    /** The reason of the current verdict changed (e.g. Timeout, then ConnectionRefused). */
+    /**
+     * The reason of the current verdict changed (e.g. Timeout, then ConnectionRefused), or the
+     * target became forbidden or allowed again (which the Ready condition shows at once).
+     */
     REASON,
     /** Health changed: Unknown, Healthy, Unhealthy. */
     HEALTH
@@ -89,6 +92,7 @@ final class ProbeState {
     record.result = result.success() ? CheckRecord.Result.Success : CheckRecord.Result.Failure;
     record.reason = result.reason();
     record.message = result.message();
+    boolean forbiddenBefore = forbidden(lastCheck);
     lastCheck = record;
     if (result.certificateNotAfter() != null) {
       certificateNotAfter = result.certificateNotAfter();
@@ -121,7 +125,13 @@ final class ProbeState {
       since = started;
       return Change.HEALTH;
     }
-    return verdictReason.equals(reasonBefore) ? Change.NONE : Change.REASON;
+    return verdictReason.equals(reasonBefore) && forbidden(record) == forbiddenBefore
+        ? Change.NONE
+        : Change.REASON;
+  }
+
+  private static boolean forbidden(CheckRecord record) {
+    return record != null && Reasons.TARGET_FORBIDDEN.equals(record.reason);
   }
 
   synchronized Health health() {

@@ -4,6 +4,7 @@ import io.dihya.vigie.api.v1alpha1.Health;
 import io.dihya.vigie.api.v1alpha1.HealthProbe;
 import io.dihya.vigie.api.v1alpha1.HealthProbeStatus;
 import io.dihya.vigie.kube.Conditions;
+import io.dihya.vigie.probe.check.Reasons;
 import io.dihya.vigie.redact.Redactor;
 import java.time.Instant;
 
@@ -11,6 +12,38 @@ import java.time.Instant;
 final class ProbeStatus {
 
   private ProbeStatus() {}
+
+  /** The Ready condition of a probe whose spec was accepted. */
+  record Readiness(String status, String reason, String message) {
+
+    /**
+     * Accepted; or TargetForbidden, with the check's message, while the last check was refused by
+     * the target policy (the probe keeps running: its target may move or the policy change).
+     *
+     * @param snapshot the engine's state, null when the probe has not run
+     */
+    static Readiness of(ProbeSnapshot snapshot) {
+      if (snapshot != null
+          && snapshot.lastCheck() != null
+          && Reasons.TARGET_FORBIDDEN.equals(snapshot.lastCheck().reason)) {
+        return new Readiness(
+            Conditions.FALSE, Conditions.REASON_TARGET_FORBIDDEN, snapshot.lastCheck().message);
+      }
+      return new Readiness(Conditions.TRUE, Conditions.REASON_ACCEPTED, "Spec accepted.");
+    }
+
+    boolean forbidden() {
+      return Conditions.REASON_TARGET_FORBIDDEN.equals(reason);
+    }
+
+    /** Whether the probe's status already says so (its Ready condition has this reason). */
+    boolean shownIn(HealthProbe probe) {
+      return probe.getStatus() != null
+          && Conditions.find(probe.getStatus().conditions, Conditions.READY)
+              .map(c -> reason.equals(c.getReason()))
+              .orElse(false);
+    }
+  }
 
   /**
    * The status {@code probe} should have.

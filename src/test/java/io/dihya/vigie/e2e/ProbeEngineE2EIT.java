@@ -160,6 +160,66 @@ class ProbeEngineE2EIT {
     assertThat(log).contains("leaky").doesNotContain(CANARY);
   }
 
+  @Test
+  void aHostNameIsCheckedUnderItsNameAndTheMetadataServiceIsForbidden() throws Exception {
+    String namespace = cluster.createNamespace("targets");
+    apply(
+        namespace,
+        """
+        apiVersion: vigie.dihya.io/v1alpha1
+        kind: HealthProbe
+        metadata:
+          name: by-name
+        spec:
+          interval: 1s
+          timeout: 500ms
+          http:
+            url: http://localhost:%d/by-name
+        ---
+        apiVersion: vigie.dihya.io/v1alpha1
+        kind: HealthProbe
+        metadata:
+          name: metadata
+        spec:
+          interval: 1s
+          timeout: 500ms
+          http:
+            url: http://169.254.169.254/latest/meta-data/iam/security-credentials/
+        """
+            .formatted(target.port()));
+    cluster
+        .kubectl("wait", "--for=condition=Healthy", "--timeout=30s", "-n", namespace, "hp/by-name")
+        .assertSuccess();
+    // Sent to the address the policy judged, under the URL's own name.
+    assertThat(target.requests())
+        .anyMatch(
+            r -> r.startsWith("GET /by-name") && r.contains("Host: [localhost:" + target.port()));
+
+    cluster
+        .kubectl(
+            "wait", "--for=condition=Ready=False", "--timeout=30s", "-n", namespace, "hp/metadata")
+        .assertSuccess();
+    String ready =
+        cluster
+            .kubectl(
+                "get",
+                "hp",
+                "metadata",
+                "-n",
+                namespace,
+                "-o=jsonpath={.status.conditions[?(@.type==\"Ready\")].reason}:"
+                    + " {.status.conditions[?(@.type==\"Ready\")].message}")
+            .assertSuccess()
+            .output()
+            .trim();
+    assertThat(ready)
+        .isEqualTo(
+            "TargetForbidden: GET http://169.254.169.254/latest/meta-data/iam/security-credentials/:"
+                + " 169.254.169.254 is forbidden by the operator's target policy"
+                + " (vigie.targets.deny: 169.254.0.0/16)");
+    assertThat(operator.log()).contains("Checks connect only where the target policy allows");
+  }
+
   private static String healthyReason(String namespace, String probe) {
     return cluster
         .kubectl(

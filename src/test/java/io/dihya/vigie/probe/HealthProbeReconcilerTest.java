@@ -258,6 +258,106 @@ class HealthProbeReconcilerTest {
     }
   }
 
+  @Test
+  void aProbeOfTheMetadataServiceIsNotReadyWithTargetForbiddenAndKeepsRunning() {
+    HealthProbe probe = probe("metadata");
+    probe.getSpec().http = http("http://169.254.169.254/latest/meta-data/");
+    probe.getSpec().interval = "1s";
+    probe.getSpec().timeout = "500ms";
+    probe.getSpec().failureThreshold = 1;
+    client.resource(probe).create();
+
+    HealthProbe forbidden = awaitReadyReason("metadata", Conditions.REASON_TARGET_FORBIDDEN);
+    Condition ready = condition(forbidden, Conditions.READY);
+    assertThat(ready.getStatus()).isEqualTo(Conditions.FALSE);
+    assertThat(ready.getMessage())
+        .isEqualTo(
+            "GET http://169.254.169.254/latest/meta-data/: 169.254.169.254 is forbidden by the"
+                + " operator's target policy (vigie.targets.deny: 169.254.0.0/16)");
+    assertThat(forbidden.getStatus().lastCheck.reason).isEqualTo("TargetForbidden");
+    var id = new io.javaoperatorsdk.operator.processing.event.ResourceID("metadata", NS);
+    assertThat(scheduler.isScheduled(id)).as("it runs on: the target may move").isTrue();
+
+    HealthProbe unhealthy = awaitHealth("metadata", Health.Unhealthy);
+    assertThat(condition(unhealthy, Conditions.HEALTHY).getReason()).isEqualTo("TargetForbidden");
+    assertThat(condition(unhealthy, Conditions.READY).getReason())
+        .isEqualTo(Conditions.REASON_TARGET_FORBIDDEN);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> events("metadata").stream().map(Event::getReason).toList(),
+            reasons -> reasons.contains("TargetForbidden") && reasons.contains("ProbeFailed"));
+    Event warning =
+        events("metadata").stream()
+            .filter(e -> e.getReason().equals("TargetForbidden"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(warning.getType()).isEqualTo("Warning");
+    assertThat(warning.getNote()).isEqualTo(ready.getMessage());
+  }
+
+  @Test
+  void aTargetThatRedirectsToAForbiddenAddressIsNotReadyUntilItStops() throws Exception {
+    java.util.concurrent.atomic.AtomicBoolean redirect =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    com.sun.net.httpserver.HttpServer target =
+        com.sun.net.httpserver.HttpServer.create(
+            new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 10);
+    target.createContext(
+        "/",
+        exchange -> {
+          if (redirect.get()) {
+            exchange
+                .getResponseHeaders()
+                .add("Location", "http://169.254.169.254/latest/meta-data/iam/");
+            exchange.sendResponseHeaders(302, -1);
+          } else {
+            exchange.sendResponseHeaders(204, -1);
+          }
+          exchange.close();
+        });
+    target.start();
+    try {
+      HealthProbe probe = probe("moving");
+      probe.getSpec().http = http("http://127.0.0.1:" + target.getAddress().getPort() + "/");
+      probe.getSpec().interval = "1s";
+      probe.getSpec().timeout = "500ms";
+      client.resource(probe).create();
+      awaitHealth("moving", Health.Healthy);
+
+      redirect.set(true);
+      HealthProbe forbidden = awaitReadyReason("moving", Conditions.REASON_TARGET_FORBIDDEN);
+      assertThat(condition(forbidden, Conditions.READY).getMessage())
+          .endsWith(
+              "/: the redirect to http://169.254.169.254/latest/meta-data/iam/: 169.254.169.254"
+                  + " is forbidden by the operator's target policy"
+                  + " (vigie.targets.deny: 169.254.0.0/16)");
+      assertThat(forbidden.getStatus().health)
+          .as("one failure: below the threshold")
+          .isEqualTo(Health.Healthy);
+
+      redirect.set(false);
+      HealthProbe back = awaitReadyReason("moving", Conditions.REASON_ACCEPTED);
+      assertThat(condition(back, Conditions.READY).getStatus()).isEqualTo(Conditions.TRUE);
+      assertThat(events("moving")).extracting(Event::getReason).containsExactly("TargetForbidden");
+    } finally {
+      target.stop(0);
+    }
+  }
+
+  private HealthProbe awaitReadyReason(String name, String reason) {
+    return await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () -> client.resources(HealthProbe.class).inNamespace(NS).withName(name).get(),
+            p ->
+                p != null
+                    && p.getStatus() != null
+                    && Conditions.find(p.getStatus().conditions, Conditions.READY)
+                        .map(c -> reason.equals(c.getReason()))
+                        .orElse(false));
+  }
+
   private List<Event> events(String probe) {
     return client.resources(Event.class).inNamespace(NS).list().getItems().stream()
         .filter(e -> probe.equals(e.getRegarding().getName()))

@@ -55,7 +55,7 @@ public final class SinkHttp {
    * @throws IllegalArgumentException naming {@code field} for unusable TLS material
    */
   public HttpClient client(ClientTls tls, SecretValues secrets, String field) {
-    return clients.client(ClientTlsSettings.resolve(tls, secrets, field), false, field);
+    return clients.client(ClientTlsSettings.resolve(tls, secrets, field), field);
   }
 
   /**

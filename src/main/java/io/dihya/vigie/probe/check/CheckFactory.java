@@ -18,9 +18,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Builds Checks and owns the shared, pooled I/O resources. One per operator; {@link #close()} on
  * shutdown.
  *
+ * <p>Every check type that connects to a host of the spec connects only where the {@link
+ * TargetPolicy} allows, judging the very address it connects to (kubernetes checks talk to the
+ * operator's own API server and are not judged).
+ *
  * <ul>
- *   <li>The JDK HTTP clients, one per distinct TLS settings and redirect policy ({@link
- *       HttpClientPool}): each has one selector thread, whatever its number of probes.
+ *   <li>The JDK HTTP clients, one per distinct TLS settings ({@link HttpClientPool}; for https, the
+ *       server name is one of them): each has one selector thread, whatever its number of probes.
  *   <li>One cached pool of daemon threads ("vigie-check-N") for the HTTP clients' work, host name
  *       resolution of TCP checks (the JDK resolver blocks) and the completion of every check's
  *       future. Threads are added only while others are busy and end after a minute idle.
@@ -38,11 +42,12 @@ public final class CheckFactory implements AutoCloseable {
   private final AsynchronousChannelGroup tcpGroup;
   private final HttpClientPool httpClients;
   private final Workloads workloads;
+  private final TargetPolicy policy;
   private volatile boolean closed;
 
   /**
    * A factory that reads at most 1 MiB of each body or TCP answer, without kubernetes checks (they
-   * fail with UnsupportedOperationException).
+   * fail with UnsupportedOperationException), with the default target policy.
    */
   public CheckFactory() {
     this(DEFAULT_MAX_BODY_BYTES, null);
@@ -53,17 +58,24 @@ public final class CheckFactory implements AutoCloseable {
     this(maxBodyBytes, null);
   }
 
+  /** As {@link #CheckFactory(int, Workloads, TargetPolicy)} with the default target policy. */
+  public CheckFactory(int maxBodyBytes, Workloads workloads) {
+    this(maxBodyBytes, workloads, TargetPolicy.defaults());
+  }
+
   /**
    * A factory that reads at most {@code maxBodyBytes} of each body or TCP answer: beyond it bodies
    * are cut, and a body expectation fails (BodyMismatch) only if it is not met in what was read.
-   * kubernetes checks read the objects' state from {@code workloads} (null: not supported).
+   * kubernetes checks read the objects' state from {@code workloads} (null: not supported). Checks
+   * connect only where {@code policy} allows (TargetForbidden otherwise).
    */
-  public CheckFactory(int maxBodyBytes, Workloads workloads) {
+  public CheckFactory(int maxBodyBytes, Workloads workloads, TargetPolicy policy) {
     if (maxBodyBytes < 1) {
       throw new IllegalArgumentException("maxBodyBytes must be positive");
     }
     this.maxBodyBytes = maxBodyBytes;
     this.workloads = workloads;
+    this.policy = Objects.requireNonNull(policy, "policy");
     this.executor = Executors.newCachedThreadPool(daemonThreads("vigie-check-"));
     // Once closed, a check's future must still complete: on the thread at hand then.
     this.callbacks =
@@ -128,15 +140,18 @@ public final class CheckFactory implements AutoCloseable {
               spec.http,
               secrets,
               httpClients,
+              policy,
               maxBodyBytes,
               spec.assertions != null && !spec.assertions.isEmpty(),
               callbacks);
-      case "tcp" -> TcpProbeCheck.create(spec.tcp, maxBodyBytes, executor, tcpGroup, callbacks);
-      case "dns" -> DnsProbeCheck.create(spec.dns, executor, callbacks);
-      case "grpc" -> GrpcProbeCheck.create(spec.grpc, secrets, executor, callbacks);
-      case "tls" -> TlsProbeCheck.create(spec.tls, secrets, executor, callbacks);
-      case "postgres" -> PostgresProbeCheck.create(spec.postgres, secrets, executor, callbacks);
-      case "redis" -> RedisProbeCheck.create(spec.redis, secrets, executor, callbacks);
+      case "tcp" ->
+          TcpProbeCheck.create(spec.tcp, maxBodyBytes, policy, executor, tcpGroup, callbacks);
+      case "dns" -> DnsProbeCheck.create(spec.dns, policy, executor, callbacks);
+      case "grpc" -> GrpcProbeCheck.create(spec.grpc, secrets, policy, callbacks);
+      case "tls" -> TlsProbeCheck.create(spec.tls, secrets, policy, executor, callbacks);
+      case "postgres" ->
+          PostgresProbeCheck.create(spec.postgres, secrets, policy, executor, callbacks);
+      case "redis" -> RedisProbeCheck.create(spec.redis, secrets, policy, executor, callbacks);
       case "kubernetes" -> {
         if (workloads == null) {
           throw new UnsupportedOperationException(

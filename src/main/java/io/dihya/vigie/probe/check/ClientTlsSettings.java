@@ -35,6 +35,11 @@ public record ClientTlsSettings(
         Boolean.TRUE.equals(tls.insecureSkipVerify));
   }
 
+  /** These settings with another server name (null: the connection's host). */
+  public ClientTlsSettings withServerName(String name) {
+    return new ClientTlsSettings(caPem, certPem, keyPem, name, insecureSkipVerify);
+  }
+
   boolean isDefault() {
     return equals(DEFAULT);
   }

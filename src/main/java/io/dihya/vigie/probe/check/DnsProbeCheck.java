@@ -57,7 +57,9 @@ import org.xbill.DNS.WireParseException;
  * <p>Without {@code server} the check asks the resolvers of the operator's pod (resolv.conf, read
  * once by dnsjava's ResolverConfig), one after the other within the timeout. A server given as a
  * host name is resolved by the JDK (which caches) on the factory's pool at each run, since the JDK
- * resolver blocks; its first address is asked.
+ * resolver blocks; its first address is asked. A server of the spec, name or address, must be
+ * allowed by the {@link TargetPolicy} (TargetForbidden otherwise); the pod's resolvers are not
+ * judged, since the spec does not choose them.
  *
  * <p>The resolver is built once, in {@link #create} (for a server given as a host name: once per
  * address the name resolves to), and only its timeout is set at run time, to the run's timeout, so
@@ -118,7 +120,12 @@ final class DnsProbeCheck implements Check {
    * @throws IllegalArgumentException with a field-naming message for anything it cannot build
    */
   static Check create(DnsCheck spec, Executor executor, Executor callbacks) {
-    return create(spec, executor, callbacks, null);
+    return create(spec, TargetPolicy.defaults(), executor, callbacks, null);
+  }
+
+  /** As {@link #create(DnsCheck, Executor, Executor)}, the server judged by {@code policy}. */
+  static Check create(DnsCheck spec, TargetPolicy policy, Executor executor, Executor callbacks) {
+    return create(spec, policy, executor, callbacks, null);
   }
 
   /**
@@ -127,6 +134,19 @@ final class DnsProbeCheck implements Check {
    */
   static Check create(
       DnsCheck spec, Executor executor, Executor callbacks, List<InetSocketAddress> podResolvers) {
+    return create(spec, TargetPolicy.defaults(), executor, callbacks, podResolvers);
+  }
+
+  /**
+   * The check; a {@code server} of the spec is judged by {@code policy} at every run (the pod's own
+   * resolvers are not: the spec does not choose them).
+   */
+  static Check create(
+      DnsCheck spec,
+      TargetPolicy policy,
+      Executor executor,
+      Executor callbacks,
+      List<InetSocketAddress> podResolvers) {
     Name name = absoluteName(spec.name, FIELD + ".name");
     DnsCheck.RecordType recordType =
         spec.recordType == null ? DnsCheck.RecordType.A : spec.recordType;
@@ -158,9 +178,10 @@ final class DnsProbeCheck implements Check {
               : server;
       InetAddress literal = literal(host);
       if (literal != null) {
-        resolvers = Resolvers.fixed(simple(new InetSocketAddress(literal, port), tcp));
+        resolvers =
+            Resolvers.fixed(simple(new InetSocketAddress(literal, port), tcp), host, policy);
       } else if (hostNameProblem(host) == null) {
-        resolvers = Resolvers.byHostName(host, port, tcp, executor);
+        resolvers = Resolvers.byHostName(host, port, tcp, policy, executor);
       } else {
         throw new IllegalArgumentException(
             FIELD
@@ -624,8 +645,14 @@ final class DnsProbeCheck implements Check {
     /** The resolver for one run, its timeout set; may complete exceptionally. */
     CompletableFuture<Resolver> forRun(Duration timeout);
 
-    static Resolvers fixed(SimpleResolver resolver) {
+    static Resolvers fixed(SimpleResolver resolver, String host, TargetPolicy policy) {
       return timeout -> {
+        InetSocketAddress server = resolver.getAddress();
+        try {
+          policy.check(host, server.getAddress(), server.getPort());
+        } catch (TargetForbiddenException e) {
+          return CompletableFuture.failedFuture(e);
+        }
         setTimeout(resolver, timeout);
         return CompletableFuture.completedFuture(resolver);
       };
@@ -655,15 +682,17 @@ final class DnsProbeCheck implements Check {
       };
     }
 
-    static Resolvers byHostName(String host, int port, boolean tcp, Executor executor) {
+    static Resolvers byHostName(
+        String host, int port, boolean tcp, TargetPolicy policy, Executor executor) {
       AtomicReference<SimpleResolver> last = new AtomicReference<>();
       return timeout ->
           CompletableFuture.supplyAsync(
               () -> {
                 InetAddress address;
                 try {
-                  address = InetAddress.getByName(host);
-                } catch (UnknownHostException e) {
+                  // The address the policy judged: the query goes there, never to another.
+                  address = policy.resolve(host, port).get(0);
+                } catch (IOException e) {
                   throw new CompletionException(e);
                 }
                 SimpleResolver current = last.get();

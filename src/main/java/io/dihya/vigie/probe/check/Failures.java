@@ -25,7 +25,9 @@ import javax.net.ssl.SSLException;
 
 /**
  * Maps the exceptions of the I/O stacks to a reason and a fixed text. Exception messages are only
- * read to choose between fixed texts, never copied: they can hold URLs with queries.
+ * read to choose between fixed texts, never copied: they can hold URLs with queries. The one
+ * exception is {@link TargetForbiddenException}, whose message vigie writes itself from the spec's
+ * host and the operator's settings.
  */
 public final class Failures {
 
@@ -77,6 +79,9 @@ public final class Failures {
   }
 
   private static Failure direct(Throwable t, Duration timeout) {
+    if (t instanceof TargetForbiddenException) {
+      return new Failure(Reasons.TARGET_FORBIDDEN, t.getMessage());
+    }
     if (t instanceof UnknownHostException || t instanceof UnresolvedAddressException) {
       return new Failure(Reasons.DNS_FAILURE, "host name not found");
     }

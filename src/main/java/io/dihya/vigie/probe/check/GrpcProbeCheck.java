@@ -8,26 +8,39 @@ import io.grpc.ConnectivityState;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSession;
 
 /**
  * A gRPC check: one call of grpc.health.v1.Health/Check on a channel of its own, kept between runs
- * (connected, like a client's) and shut down by {@link #close()}. Nothing blocks: the call is
- * asynchronous, with the timeout as its deadline, and its listener runs on the factory's pool.
+ * (connected, like a client's) and shut down by {@link #close()}. Nothing blocks but the look-up of
+ * a host name, which runs on the factory's pool: the call is asynchronous, with what is left of the
+ * timeout as its deadline, and its listener runs on the factory's pool.
+ *
+ * <p>The host is resolved by the check itself, through the {@link TargetPolicy}, at every run, and
+ * the channel is made for the address the policy judged (gRPC does not look the name up again); the
+ * name stays the channel's authority, which TLS sends as SNI and verifies the certificate against
+ * (or serverName when set). A run keeps the channel while its address is still among the host's,
+ * and makes a new one when the name has moved.
  *
  * <p>A channel that failed to connect waits in TRANSIENT_FAILURE for its next attempt, up to two
  * minutes later, and fails every call at once with the last error meanwhile. resetConnectBackoff()
@@ -47,19 +60,26 @@ final class GrpcProbeCheck implements Check {
   private final String host;
   private final int port;
   private final ChannelCredentials credentials;
-  private final String serverName;
+  private final String authority;
+  private final TargetPolicy policy;
   private final HealthCheckRequest request;
   private final String target;
   private final Executor callbacks;
   private ManagedChannel channel;
+  private InetAddress channelAddress;
   private boolean closed;
 
   private GrpcProbeCheck(
-      GrpcCheck spec, ChannelCredentials credentials, String serverName, Executor callbacks) {
+      GrpcCheck spec,
+      ChannelCredentials credentials,
+      String authority,
+      TargetPolicy policy,
+      Executor callbacks) {
     this.host = spec.host;
     this.port = spec.port;
     this.credentials = credentials;
-    this.serverName = serverName;
+    this.authority = authority;
+    this.policy = policy;
     String service = spec.service == null ? "" : spec.service;
     this.request = HealthCheckRequest.newBuilder().setService(service).build();
     this.target =
@@ -72,30 +92,38 @@ final class GrpcProbeCheck implements Check {
   }
 
   /**
-   * Builds the check of a spec's grpc block, with its channel (which connects at the first run).
+   * Builds the check of a spec's grpc block (its channel is made at the first run).
    *
-   * @param executor unused: the channel's work runs on {@code callbacks}, which falls back to the
-   *     calling thread once the factory is closed so that a last call still completes
+   * @param policy where the channel may connect
+   * @param callbacks the channel's executor and the pool for host name look-ups; it falls back to
+   *     the calling thread once the factory is closed, so that a last call still completes
    * @throws IllegalArgumentException with a field-naming message for anything it cannot build
    */
-  static Check create(GrpcCheck spec, SecretValues secrets, Executor executor, Executor callbacks) {
+  static Check create(
+      GrpcCheck spec, SecretValues secrets, TargetPolicy policy, Executor callbacks) {
     if (spec.host == null || spec.host.isBlank()) {
       throw new IllegalArgumentException(FIELD + ".host: required");
     }
     if (spec.port == null || spec.port < 1 || spec.port > 65535) {
       throw new IllegalArgumentException(FIELD + ".port: must be 1 to 65535");
     }
+    String hostPort;
+    try {
+      // As gRPC makes the authority of host and port (GrpcUtil.authorityFromHostAndPort).
+      hostPort = new URI(null, null, spec.host, spec.port, null, null, null).getAuthority();
+    } catch (URISyntaxException e) {
+      hostPort = null;
+    }
+    if (hostPort == null) {
+      throw new IllegalArgumentException(FIELD + ".host: not a valid host name");
+    }
     String field = FIELD + ".tls";
     ClientTlsSettings settings = ClientTlsSettings.resolve(spec.tls, secrets, field);
     ChannelCredentials credentials =
         spec.tls == null ? InsecureChannelCredentials.create() : credentials(settings, field);
-    GrpcProbeCheck check = new GrpcProbeCheck(spec, credentials, settings.serverName(), callbacks);
-    try {
-      check.channel = check.newChannel();
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(FIELD + ".host: not a valid host name");
-    }
-    return check;
+    // The authority is the name TLS sends (SNI) and verifies the certificate against.
+    String authority = settings.serverName() != null ? settings.serverName() : hostPort;
+    return new GrpcProbeCheck(spec, credentials, authority, policy, callbacks);
   }
 
   /**
@@ -128,38 +156,48 @@ final class GrpcProbeCheck implements Check {
     return tls.build();
   }
 
-  private ManagedChannel newChannel() {
-    ManagedChannelBuilder<?> builder =
-        Grpc.newChannelBuilderForAddress(host, port, credentials)
-            .executor(callbacks)
-            // Name resolution blocks (the JDK resolver): on the factory's pool as well.
-            .offloadExecutor(callbacks)
-            .disableRetry()
-            .maxInboundMessageSize(MAX_ANSWER_BYTES)
-            .maxInboundMetadataSize(MAX_ANSWER_BYTES)
-            .userAgent("vigie");
-    if (serverName != null) {
-      // The authority is the name TLS sends (SNI) and verifies the certificate against.
-      builder.overrideAuthority(serverName);
-    }
-    return builder.build();
+  /** A channel to exactly this address: gRPC resolves nothing. */
+  private ManagedChannel newChannel(InetAddress address) {
+    return NettyChannelBuilder.forAddress(new InetSocketAddress(address, port), credentials)
+        .overrideAuthority(authority)
+        .executor(callbacks)
+        .offloadExecutor(callbacks)
+        .disableRetry()
+        .maxInboundMessageSize(MAX_ANSWER_BYTES)
+        .maxInboundMetadataSize(MAX_ANSWER_BYTES)
+        .userAgent("vigie")
+        .build();
   }
 
-  /** The channel for a run, replaced if it is waiting out a reconnect backoff; null once closed. */
-  private synchronized ManagedChannel channelForRun() {
+  /**
+   * The channel for a run to one of {@code addresses} (all allowed): the current one if it goes to
+   * one of them and is not waiting out a reconnect backoff, else a new one to the first; null once
+   * closed.
+   */
+  private synchronized ManagedChannel channelForRun(List<InetAddress> addresses) {
     if (closed) {
       return null;
     }
-    if (channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE) {
+    if (channel != null
+        && (channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE
+            || !addresses.contains(channelAddress))) {
       channel.shutdownNow();
-      channel = newChannel();
+      channel = null;
+    }
+    if (channel == null) {
+      channelAddress = addresses.get(0);
+      channel = newChannel(channelAddress);
     }
     return channel;
   }
 
-  /** The current channel, for tests. */
+  /** The current channel, for tests; null before the first run. */
   synchronized ManagedChannel channel() {
     return channel;
+  }
+
+  private synchronized boolean closed() {
+    return closed;
   }
 
   @Override
@@ -169,28 +207,67 @@ final class GrpcProbeCheck implements Check {
       return CompletableFuture.completedFuture(
           CheckResult.failure(Reasons.INVALID_SPEC, "the timeout must be positive", 0));
     }
-    ManagedChannel current = channelForRun();
+    if (closed()) {
+      return CompletableFuture.completedFuture(closedResult(start));
+    }
+    CompletableFuture<List<InetAddress>> addresses;
+    if (TargetPolicy.literal(host) != null) {
+      // An address: nothing to look up, judged here.
+      try {
+        addresses = CompletableFuture.completedFuture(policy.resolve(host, port));
+      } catch (IOException e) {
+        addresses = CompletableFuture.failedFuture(e);
+      }
+    } else {
+      try {
+        addresses =
+            CompletableFuture.supplyAsync(
+                    () -> {
+                      try {
+                        return policy.resolve(host, port);
+                      } catch (IOException e) {
+                        throw new CompletionException(e);
+                      }
+                    },
+                    callbacks)
+                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (RuntimeException e) {
+        addresses = CompletableFuture.failedFuture(e);
+      }
+    }
+    return addresses
+        .thenCompose(resolved -> call(resolved, timeout, start))
+        .exceptionally(error -> failure(error, timeout, start));
+  }
+
+  private CompletableFuture<CheckResult> call(
+      List<InetAddress> addresses, Duration timeout, long start) {
+    ManagedChannel current = channelForRun(addresses);
     if (current == null) {
-      return CompletableFuture.completedFuture(
-          CheckResult.failure(
-              Reasons.CONNECTION_FAILED, target + ": the check is closed", millisSince(start)));
+      return CompletableFuture.completedFuture(closedResult(start));
     }
     try {
+      long left = Math.max(1, timeout.toNanos() - (System.nanoTime() - start));
       ClientCall<HealthCheckRequest, HealthCheckResponse> call =
           current.newCall(
               HealthGrpc.getCheckMethod(),
-              CallOptions.DEFAULT.withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS));
+              CallOptions.DEFAULT.withDeadlineAfter(left, TimeUnit.NANOSECONDS));
       Answer answer = new Answer(call, start, timeout);
       call.start(answer, new Metadata());
       call.request(1);
       call.sendMessage(request);
       call.halfClose();
       // The deadline is the hard timeout: gRPC's own timer closes the call with
-      // DEADLINE_EXCEEDED, wherever it waits (name resolution, connection, answer).
+      // DEADLINE_EXCEEDED, wherever it waits (connection, answer).
       return answer.done;
     } catch (RuntimeException e) {
       return CompletableFuture.completedFuture(failure(e, timeout, start));
     }
+  }
+
+  private CheckResult closedResult(long start) {
+    return CheckResult.failure(
+        Reasons.CONNECTION_FAILED, target + ": the check is closed", millisSince(start));
   }
 
   private CheckResult failure(Throwable error, Duration timeout, long start) {
@@ -299,6 +376,8 @@ final class GrpcProbeCheck implements Check {
   @Override
   public synchronized void close() {
     closed = true;
-    channel.shutdownNow();
+    if (channel != null) {
+      channel.shutdownNow();
+    }
   }
 }

@@ -6,6 +6,8 @@ import io.dihya.vigie.api.v1alpha1.HttpCheck;
 import io.dihya.vigie.api.v1alpha1.HttpHeader;
 import io.dihya.vigie.api.v1alpha1.SecretKeyRef;
 import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
@@ -22,8 +24,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLSession;
 
 /**
@@ -39,18 +44,35 @@ import javax.net.ssl.SSLSession;
  * <p>Connections are HTTP/1.1 and kept alive between runs by the client's pool, as a browser would:
  * a check then measures the request, not the TCP and TLS handshakes, and a target that only fails
  * new connections is seen when the pooled one is closed.
+ *
+ * <p>The {@link TargetPolicy} is enforced on the address connected to. The JDK client resolves the
+ * URL's host itself and has no resolver to plug in (Java 17), so the check resolves the host
+ * through the policy and sends the request to the address it judged, as an IP literal: the JDK then
+ * looks nothing up. What the target sees stays the name's: the Host header is set to the URL's
+ * authority (which needs {@code jdk.httpclient.allowRestrictedHeaders=host}, see {@link
+ * HttpClientPool#allowHostHeader}), and for https the client's SSLContext sends the name as SNI and
+ * verifies the certificate against it ({@link ServerNameSslContext}; https clients are therefore
+ * pooled per server name). Redirects are followed here, not by the JDK, so that every hop is
+ * resolved and judged the same way: at most {@value #MAX_REDIRECTS}, never from https to http, 303
+ * (and 301/302 of a POST) as a GET without the body, the headers kept.
  */
 final class HttpProbeCheck implements Check {
 
   private static final String FIELD = "spec.http";
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** Redirects followed in one run; a further redirect is the answer. */
+  static final int MAX_REDIRECTS = 5;
+
+  private final HttpClientPool pool;
+  private final ClientTlsSettings tls;
   private final HttpClient client;
+  private final TargetPolicy policy;
   private final URI uri;
   private final String method;
   private final String target;
   private final List<String[]> headers;
-  private final HttpRequest.BodyPublisher body;
+  private final byte[] body;
   private final StatusExpectation expectStatus;
   private final BodyExpectation expectBody;
   private final boolean followRedirects;
@@ -59,7 +81,10 @@ final class HttpProbeCheck implements Check {
   private final Executor callbacks;
 
   private HttpProbeCheck(
+      HttpClientPool pool,
+      ClientTlsSettings tls,
       HttpClient client,
+      TargetPolicy policy,
       URI uri,
       String method,
       List<String[]> headers,
@@ -70,15 +95,15 @@ final class HttpProbeCheck implements Check {
       int maxBodyBytes,
       boolean keepBody,
       Executor callbacks) {
+    this.pool = pool;
+    this.tls = tls;
     this.client = client;
+    this.policy = policy;
     this.uri = uri;
     this.method = method;
     this.target = method + " " + display(uri);
     this.headers = headers;
-    this.body =
-        body == null
-            ? HttpRequest.BodyPublishers.noBody()
-            : HttpRequest.BodyPublishers.ofByteArray(body);
+    this.body = body;
     this.expectStatus = expectStatus;
     this.expectBody = expectBody;
     this.followRedirects = followRedirects;
@@ -97,6 +122,7 @@ final class HttpProbeCheck implements Check {
       HttpCheck spec,
       SecretValues secrets,
       HttpClientPool pool,
+      TargetPolicy policy,
       int maxBodyBytes,
       boolean keepBody,
       Executor callbacks) {
@@ -107,10 +133,14 @@ final class HttpProbeCheck implements Check {
     BodyExpectation expectBody = BodyExpectation.of(spec.expectBody, FIELD + ".expectBody");
     boolean follow = spec.followRedirects == null || spec.followRedirects;
     ClientTlsSettings tls = ClientTlsSettings.resolve(spec.tls, secrets, FIELD + ".tls");
-    HttpClient client = pool.client(tls, follow, FIELD + ".tls");
+    // The first hop's client, built now: unusable TLS material is an InvalidSpec, not a failure.
+    HttpClient client = pool.client(tlsFor(uri, uri, tls), FIELD + ".tls");
     byte[] body = spec.body == null ? null : spec.body.getBytes(StandardCharsets.UTF_8);
     return new HttpProbeCheck(
+        pool,
+        tls,
         client,
+        policy,
         uri,
         method,
         headers,
@@ -218,10 +248,17 @@ final class HttpProbeCheck implements Check {
     return value.substring(0, end);
   }
 
-  /** The JDK refuses some names (Host, Connection, Content-Length, Expect, Upgrade) and CR/LF. */
+  /**
+   * The JDK refuses some names (Host, Connection, Content-Length, Expect, Upgrade) and CR/LF. Host
+   * is refused here too: the operator's JVM allows it for the checks' own use only (the URL's
+   * authority, sent to the address the target policy judged).
+   */
   private static void requireValidHeader(URI uri, String name, String value, String field) {
     HttpRequest.Builder probe = HttpRequest.newBuilder(uri);
     try {
+      if (name.strip().equalsIgnoreCase("Host")) {
+        throw new IllegalArgumentException("restricted header name");
+      }
       probe.header(name, "x");
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
@@ -245,6 +282,48 @@ final class HttpProbeCheck implements Check {
         + path;
   }
 
+  /**
+   * The TLS settings of a hop's client: for https to a host name, the name as server name (the
+   * spec's serverName on the URL's own host), so that SNI and the certificate's verification are
+   * the name's although the connection goes to an IP literal.
+   */
+  private static ClientTlsSettings tlsFor(URI hop, URI first, ClientTlsSettings tls) {
+    if (!"https".equalsIgnoreCase(hop.getScheme())) {
+      return tls;
+    }
+    String host = hop.getHost();
+    if (tls.serverName() != null && host.equalsIgnoreCase(first.getHost())) {
+      return tls;
+    }
+    if (TargetPolicy.literal(host) != null) {
+      return tls.withServerName(null);
+    }
+    // A fully qualified name's final dot (orders.shop.svc.) is in no certificate and no SNI.
+    String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+    try {
+      new SNIHostName(name);
+    } catch (IllegalArgumentException e) {
+      // Not a name SNI can carry (a label of more than 63 characters): none is sent then.
+      return tls.withServerName(null);
+    }
+    return tls.withServerName(name);
+  }
+
+  /** One request of a run: the first, or one a redirect asked for. */
+  private record Hop(URI uri, String method, byte[] body, int redirects) {}
+
+  /** A hop ready to send: its request (to an IP literal) and the client for it. */
+  private record Prepared(HttpClient client, HttpRequest request) {}
+
+  /** Thrown when the JVM forbids the Host header and the URL names a host. */
+  private static final class HostHeaderForbidden extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    HostHeaderForbidden() {
+      super(null, null, false, false);
+    }
+  }
+
   @Override
   public CompletableFuture<CheckResult> run(Duration timeout) {
     long start = System.nanoTime();
@@ -253,9 +332,10 @@ final class HttpProbeCheck implements Check {
           CheckResult.failure(Reasons.INVALID_SPEC, "the timeout must be positive", 0));
     }
     long deadline = start + timeout.toNanos();
+    AtomicReference<CompletableFuture<?>> inFlight = new AtomicReference<>();
     CompletableFuture<HttpResponse<BoundedBodySubscriber.Body>> exchange;
     try {
-      exchange = client.sendAsync(request(timeout), bodyHandler);
+      exchange = send(new Hop(uri, method, body, 0), deadline, inFlight);
     } catch (RuntimeException e) {
       return CompletableFuture.completedFuture(failure(e, timeout, start));
     }
@@ -268,18 +348,147 @@ final class HttpProbeCheck implements Check {
               if (error == null) {
                 return result;
               }
-              exchange.cancel(true);
+              CompletableFuture<?> current = inFlight.get();
+              if (current != null) {
+                current.cancel(true);
+              }
               return failure(error, timeout, start);
             },
             callbacks);
   }
 
-  private HttpRequest request(Duration timeout) {
-    HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(timeout).method(method, body);
+  /** Sends a hop and the hops its redirects ask for; the last response. */
+  private CompletableFuture<HttpResponse<BoundedBodySubscriber.Body>> send(
+      Hop hop, long deadline, AtomicReference<CompletableFuture<?>> inFlight) {
+    CompletableFuture<Prepared> prepared;
+    if (TargetPolicy.literal(hop.uri().getHost()) != null) {
+      // An address: nothing to look up, judged on this thread.
+      try {
+        prepared = CompletableFuture.completedFuture(prepare(hop, deadline));
+      } catch (IOException e) {
+        prepared = CompletableFuture.failedFuture(e);
+      }
+    } else {
+      // The JDK resolver blocks: on the factory's pool.
+      prepared =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return prepare(hop, deadline);
+                } catch (IOException e) {
+                  throw new CompletionException(e);
+                }
+              },
+              callbacks);
+    }
+    inFlight.set(prepared);
+    return prepared
+        .thenCompose(
+            ready -> {
+              CompletableFuture<HttpResponse<BoundedBodySubscriber.Body>> response =
+                  ready.client().sendAsync(ready.request(), bodyHandler);
+              inFlight.set(response);
+              return response;
+            })
+        .thenCompose(
+            response -> {
+              Hop next = redirect(hop, response);
+              return next == null
+                  ? CompletableFuture.completedFuture(response)
+                  : send(next, deadline, inFlight);
+            });
+  }
+
+  /**
+   * Resolves the hop's host through the policy and builds its request to the address judged.
+   *
+   * @throws TargetForbiddenException when the host has a forbidden address
+   */
+  private Prepared prepare(Hop hop, long deadline) throws IOException {
+    URI to = hop.uri();
+    boolean https = "https".equalsIgnoreCase(to.getScheme());
+    int port = to.getPort() != -1 ? to.getPort() : https ? 443 : 80;
+    String host = to.getHost();
+    List<InetAddress> addresses;
+    try {
+      addresses = policy.resolve(host, port);
+    } catch (TargetForbiddenException e) {
+      throw hop.redirects() == 0
+          ? e
+          : new TargetForbiddenException("the redirect to " + display(to) + ": " + e.getMessage());
+    }
+    boolean literal = TargetPolicy.literal(host) != null;
+    if (!literal && !HttpClientPool.hostHeaderAllowed()) {
+      throw new HostHeaderForbidden();
+    }
+    URI direct = literal ? to : direct(to, addresses.get(0), port);
+    long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(direct)
+            .timeout(Duration.ofMillis(left))
+            .method(
+                hop.method(),
+                hop.body() == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(hop.body()));
+    if (!literal) {
+      builder.header("Host", hostHeader(to, https));
+    }
     for (String[] header : headers) {
       builder.header(header[0], header[1]);
     }
-    return builder.build();
+    HttpClient hopClient =
+        hop.redirects() == 0 ? client : pool.client(tlsFor(to, uri, tls), FIELD + ".tls");
+    return new Prepared(hopClient, builder.build());
+  }
+
+  /** The URL with the host replaced by the address (and the port made explicit). */
+  static URI direct(URI uri, InetAddress address, int port) {
+    String literal =
+        address instanceof Inet6Address
+            ? "[" + address.getHostAddress() + "]"
+            : address.getHostAddress();
+    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+    String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
+    return URI.create(uri.getScheme() + "://" + literal + ":" + port + path + query);
+  }
+
+  /** The Host header the JDK would send for the URL: its host, and its port unless default. */
+  static String hostHeader(URI uri, boolean https) {
+    int port = uri.getPort();
+    boolean defaultPort = port == -1 || port == (https ? 443 : 80);
+    return defaultPort ? uri.getHost() : uri.getHost() + ":" + port;
+  }
+
+  /** The hop a redirect response asks for, or null when it is the answer. */
+  private Hop redirect(Hop hop, HttpResponse<?> response) {
+    int status = response.statusCode();
+    if (!followRedirects
+        || hop.redirects() >= MAX_REDIRECTS
+        || !(status == 301 || status == 302 || status == 303 || status == 307 || status == 308)) {
+      return null;
+    }
+    Optional<String> location = response.headers().firstValue("Location");
+    if (location.isEmpty()) {
+      return null;
+    }
+    URI next;
+    try {
+      next = hop.uri().resolve(new URI(location.get()));
+    } catch (URISyntaxException | IllegalArgumentException e) {
+      return null; // not a URL: the redirect response is the answer
+    }
+    String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
+    boolean downgrade = scheme.equals("http") && hop.uri().getScheme().equalsIgnoreCase("https");
+    if (!(scheme.equals("http") || scheme.equals("https")) || downgrade || next.getHost() == null) {
+      return null;
+    }
+    String nextMethod =
+        status == 303 || ((status == 301 || status == 302) && hop.method().equals("POST"))
+            ? "GET"
+            : hop.method();
+    return new Hop(
+        next, nextMethod, nextMethod.equals(hop.method()) ? hop.body() : null, hop.redirects() + 1);
   }
 
   private CheckResult evaluate(
@@ -353,6 +562,16 @@ final class HttpProbeCheck implements Check {
   }
 
   private CheckResult failure(Throwable error, Duration timeout, long start) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof HostHeaderForbidden) {
+        return CheckResult.failure(
+            Reasons.CONNECTION_FAILED,
+            target
+                + ": the operator's JVM forbids the Host header, so a URL with a host name cannot"
+                + " be checked (start it with -Djdk.httpclient.allowRestrictedHeaders=host)",
+            millisSince(start));
+      }
+    }
     Failures.Failure f = Failures.classify(error, timeout);
     return CheckResult.failure(f.reason(), target + ": " + f.text(), millisSince(start));
   }

@@ -22,13 +22,16 @@ final class PostgresAttempt implements AutoCloseable {
 
   private final String id;
   private final long hardDeadlineNanos;
+  private final TargetPolicy policy;
   private final SSLSocketFactory tls;
   private final boolean verifyHostName;
   private volatile SSLSocket tlsSocket;
 
-  private PostgresAttempt(long hardDeadlineNanos, SSLSocketFactory tls, boolean verifyHostName) {
+  private PostgresAttempt(
+      long hardDeadlineNanos, TargetPolicy policy, SSLSocketFactory tls, boolean verifyHostName) {
     this.id = "run-" + IDS.incrementAndGet();
     this.hardDeadlineNanos = hardDeadlineNanos;
+    this.policy = policy;
     this.tls = tls;
     this.verifyHostName = verifyHostName;
   }
@@ -38,12 +41,13 @@ final class PostgresAttempt implements AutoCloseable {
    *
    * @param hardDeadlineNanos {@link System#nanoTime()} after which every socket of the run stops
    *     waiting (connect, reads), whatever timeouts pgjdbc asks for
+   * @param policy where the run's sockets may connect
    * @param tls the factory for the TLS layer, null when the run never uses TLS
    * @param verifyHostName whether the TLS layer verifies the server certificate's host name
    */
   static PostgresAttempt open(
-      long hardDeadlineNanos, SSLSocketFactory tls, boolean verifyHostName) {
-    PostgresAttempt attempt = new PostgresAttempt(hardDeadlineNanos, tls, verifyHostName);
+      long hardDeadlineNanos, TargetPolicy policy, SSLSocketFactory tls, boolean verifyHostName) {
+    PostgresAttempt attempt = new PostgresAttempt(hardDeadlineNanos, policy, tls, verifyHostName);
     RUNNING.put(attempt.id, attempt);
     return attempt;
   }
@@ -64,6 +68,10 @@ final class PostgresAttempt implements AutoCloseable {
 
   String id() {
     return id;
+  }
+
+  TargetPolicy policy() {
+    return policy;
   }
 
   SSLSocketFactory tls() {

@@ -33,6 +33,8 @@ import org.postgresql.core.Parser;
  *   <li>pgjdbc's Driver is called directly with Properties: no DriverManager, no URL parameters, no
  *       files (no ~/.pgpass: the password is always set, empty without passwordSecretRef; no
  *       ~/.postgresql certificates: TLS goes through {@link PostgresSslSocketFactory}).
+ *   <li>pgjdbc resolves the host itself; its socket factory ({@link PostgresSocketFactory}) judges
+ *       the address it resolved by the {@link TargetPolicy} just before connecting there.
  *   <li>Timeouts: the sockets stop waiting shortly after the deadline ({@link
  *       PostgresSocketFactory}); at the deadline, a query still running is cancelled on the server
  *       (a cancel request, as pgjdbc's query timeout would send). pgjdbc's loginTimeout is not
@@ -50,9 +52,10 @@ import org.postgresql.core.Parser;
  * <p>Reasons: Succeeded; AuthenticationFailed (SQLState 28P01, 28000); NotFound (3D000: the
  * credentials were accepted but the database does not exist); QueryFailed (any SQLState of the
  * query, named, never the server's text, which can quote data); TlsError (handshake, or TLS
- * required and the server does not offer it); Timeout; ConnectionRefused, DnsFailure and
- * ConnectionFailed as classified by {@link Failures} (also ConnectionFailed for a server that
- * refuses new connections with an SQLState, e.g. 57P03 while starting up, 53300 too many).
+ * required and the server does not offer it); Timeout; ConnectionRefused, DnsFailure,
+ * TargetForbidden and ConnectionFailed as classified by {@link Failures} (also ConnectionFailed for
+ * a server that refuses new connections with an SQLState, e.g. 57P03 while starting up, 53300 too
+ * many).
  *
  * <p>{@code result.postgres}: {@code rows} (the first {@value #MAX_ROWS} rows, each a map of column
  * label to value: integers as int, float and numeric as double, bool as bool, SQL NULL as null,
@@ -88,6 +91,7 @@ final class PostgresProbeCheck implements Check {
   private final boolean requireTls;
   private final boolean noPassword;
   private final String query;
+  private final TargetPolicy policy;
   private final Executor executor;
   private final Executor callbacks;
 
@@ -100,6 +104,7 @@ final class PostgresProbeCheck implements Check {
       boolean requireTls,
       boolean noPassword,
       String query,
+      TargetPolicy policy,
       Executor executor,
       Executor callbacks) {
     this.url = url;
@@ -110,6 +115,7 @@ final class PostgresProbeCheck implements Check {
     this.requireTls = requireTls;
     this.noPassword = noPassword;
     this.query = query;
+    this.policy = policy;
     this.executor = executor;
     this.callbacks = callbacks;
   }
@@ -120,7 +126,11 @@ final class PostgresProbeCheck implements Check {
    * @throws IllegalArgumentException with a field-naming message for anything it cannot build
    */
   static Check create(
-      PostgresCheck spec, SecretValues secrets, Executor executor, Executor callbacks) {
+      PostgresCheck spec,
+      SecretValues secrets,
+      TargetPolicy policy,
+      Executor executor,
+      Executor callbacks) {
     String host = host(spec.host);
     int port = spec.port == null ? 5432 : spec.port;
     if (port < 1 || port > 65535) {
@@ -174,6 +184,7 @@ final class PostgresProbeCheck implements Check {
             || mode == PostgresCheck.SslMode.VERIFY_FULL,
         password == null || password.isEmpty(),
         query,
+        policy,
         executor,
         callbacks);
   }
@@ -251,7 +262,7 @@ final class PostgresProbeCheck implements Check {
     props.setProperty("socketTimeout", seconds);
     props.setProperty("cancelSignalTimeout", seconds);
     try (PostgresAttempt attempt =
-        PostgresAttempt.open(deadline + GRACE_NANOS, tls, verifyHostName)) {
+        PostgresAttempt.open(deadline + GRACE_NANOS, policy, tls, verifyHostName)) {
       props.setProperty("socketFactoryArg", attempt.id());
       if (tls != null) {
         props.setProperty("sslfactoryarg", attempt.id());

@@ -18,6 +18,10 @@ import javax.net.SocketFactory;
  * is always freed soon after its timeout, even against a server that answers a byte at a time. The
  * cancel request pgjdbc sends on a query timeout goes through the same factory.
  *
+ * <p>It is also where the {@link TargetPolicy} is enforced: pgjdbc resolves the host itself and
+ * hands the address to {@code connect}, which judges it before connecting there (an unresolved
+ * address, as pgjdbc passes when a SOCKS proxy is configured, is resolved through the policy).
+ *
  * <p>Public only because pgjdbc instantiates it by reflection; it is not an API.
  */
 public final class PostgresSocketFactory extends SocketFactory {
@@ -80,7 +84,21 @@ public final class PostgresSocketFactory extends SocketFactory {
 
     @Override
     public void connect(SocketAddress endpoint, int timeout) throws IOException {
-      super.connect(endpoint, attempt.timeoutMillis(timeout));
+      super.connect(allowed(endpoint), attempt.timeoutMillis(timeout));
+    }
+
+    /** The endpoint, once the policy allows it: the address connected to is the one judged. */
+    private SocketAddress allowed(SocketAddress endpoint) throws IOException {
+      if (!(endpoint instanceof InetSocketAddress address)) {
+        throw new SocketException("only IP endpoints are supported");
+      }
+      String host = address.getHostString();
+      if (address.isUnresolved()) {
+        InetAddress resolved = attempt.policy().resolve(host, address.getPort()).get(0);
+        return new InetSocketAddress(resolved, address.getPort());
+      }
+      attempt.policy().check(host, address.getAddress(), address.getPort());
+      return address;
     }
 
     @Override

@@ -78,5 +78,11 @@ public final class Reasons {
    */
   public static final String FORBIDDEN = "Forbidden";
 
+  /**
+   * The operator's target policy ({@code vigie.targets}) forbids the address the target resolved
+   * to: the check did not connect. The message names the host, the address and the rule.
+   */
+  public static final String TARGET_FORBIDDEN = "TargetForbidden";
+
   private Reasons() {}
 }

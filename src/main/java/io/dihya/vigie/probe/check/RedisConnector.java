@@ -20,15 +20,16 @@ import redis.clients.jedis.JedisSocketFactory;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
- * The socket of one Redis check run, for Jedis: connects, makes the TLS handshake (host name
- * verified unless insecureSkipVerify, SNI and verification against serverName when set) and hands
- * Jedis a socket whose reads end by the run's deadline and whose bytes pass {@link
- * RedisReplyGuard}.
+ * The socket of one Redis check run, for Jedis: connects (to an address the {@link TargetPolicy}
+ * allowed), makes the TLS handshake (host name verified unless insecureSkipVerify, SNI and
+ * verification against serverName when set) and hands Jedis a socket whose reads end by the run's
+ * deadline and whose bytes pass {@link RedisReplyGuard}.
  */
 final class RedisConnector implements JedisSocketFactory {
 
   private final String host;
   private final int port;
+  private final TargetPolicy policy;
   private final SSLSocketFactory tls;
   private final String serverName;
   private final boolean verifyHostName;
@@ -36,6 +37,7 @@ final class RedisConnector implements JedisSocketFactory {
   private volatile SSLSession session;
 
   /**
+   * @param policy where the connection may go
    * @param tls null for plaintext
    * @param serverName the name to send as SNI and to verify, null for the host
    * @param deadlineNanos {@link System#nanoTime()} after which connect and reads stop waiting
@@ -43,12 +45,14 @@ final class RedisConnector implements JedisSocketFactory {
   RedisConnector(
       String host,
       int port,
+      TargetPolicy policy,
       SSLSocketFactory tls,
       String serverName,
       boolean verifyHostName,
       long deadlineNanos) {
     this.host = host;
     this.port = port;
+    this.policy = policy;
     this.tls = tls;
     this.serverName = serverName;
     this.verifyHostName = verifyHostName;
@@ -60,7 +64,8 @@ final class RedisConnector implements JedisSocketFactory {
     DeadlineSocket plain = new DeadlineSocket(deadlineNanos);
     try {
       plain.setTcpNoDelay(true);
-      plain.connect(new InetSocketAddress(host, port));
+      // The address the policy judged: never looked up again.
+      plain.connect(new InetSocketAddress(policy.resolve(host, port).get(0), port));
       Socket socket = plain;
       if (tls != null) {
         String peer = serverName == null ? host : serverName;

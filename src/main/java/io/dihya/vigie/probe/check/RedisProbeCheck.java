@@ -32,14 +32,15 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * user without it) is ignored. Jedis's CLIENT SETINFO is switched off: it is two more commands each
  * run, and an error on servers before 7.2.
  *
- * <p>The connection is made by {@link RedisConnector}: connect and reads end by the deadline, TLS
- * through an SSLContext built once from the spec's PEM material, and the answers pass {@link
- * RedisReplyGuard}, so that a non-Redis server cannot make Jedis allocate what it announces.
+ * <p>The connection is made by {@link RedisConnector}: to the address the {@link TargetPolicy}
+ * judged, connect and reads ending by the deadline, TLS through an SSLContext built once from the
+ * spec's PEM material, and the answers pass {@link RedisReplyGuard}, so that a non-Redis server
+ * cannot make Jedis allocate what it announces.
  *
  * <p>Reasons: Succeeded; AuthenticationFailed (WRONGPASS, NOAUTH, NOPERM, or any other error to
  * AUTH, each with a fixed text); UnexpectedResponse (PING answered another reply or an error, whose
  * code is named, e.g. LOADING; or the answer is not RESP); TlsError, Timeout, ConnectionRefused,
- * DnsFailure, ConnectionFailed as classified by {@link Failures}.
+ * DnsFailure, TargetForbidden, ConnectionFailed as classified by {@link Failures}.
  *
  * <p>{@code result.redis}: {@code reply} ("PONG"), and from HELLO when the server answers it:
  * {@code version} ("7.0.15"), {@code mode} ("standalone", "cluster", "sentinel"), {@code role}
@@ -62,6 +63,7 @@ final class RedisProbeCheck implements Check {
   private final SSLSocketFactory tls;
   private final String serverName;
   private final boolean verifyHostName;
+  private final TargetPolicy policy;
   private final Executor executor;
   private final Executor callbacks;
 
@@ -73,6 +75,7 @@ final class RedisProbeCheck implements Check {
       SSLSocketFactory tls,
       String serverName,
       boolean verifyHostName,
+      TargetPolicy policy,
       Executor executor,
       Executor callbacks) {
     this.host = host;
@@ -83,6 +86,7 @@ final class RedisProbeCheck implements Check {
     this.tls = tls;
     this.serverName = serverName;
     this.verifyHostName = verifyHostName;
+    this.policy = policy;
     this.executor = executor;
     this.callbacks = callbacks;
   }
@@ -93,7 +97,11 @@ final class RedisProbeCheck implements Check {
    * @throws IllegalArgumentException with a field-naming message for anything it cannot build
    */
   static Check create(
-      RedisCheck spec, SecretValues secrets, Executor executor, Executor callbacks) {
+      RedisCheck spec,
+      SecretValues secrets,
+      TargetPolicy policy,
+      Executor executor,
+      Executor callbacks) {
     String host = host(spec.host);
     int port = spec.port == null ? 6379 : spec.port;
     if (port < 1 || port > 65535) {
@@ -144,7 +152,16 @@ final class RedisProbeCheck implements Check {
       verifyHostName = !settings.insecureSkipVerify();
     }
     return new RedisProbeCheck(
-        host, port, config, password != null, tls, serverName, verifyHostName, executor, callbacks);
+        host,
+        port,
+        config,
+        password != null,
+        tls,
+        serverName,
+        verifyHostName,
+        policy,
+        executor,
+        callbacks);
   }
 
   private static String host(String host) {
@@ -180,7 +197,7 @@ final class RedisProbeCheck implements Check {
 
   private CheckResult check(Duration timeout, long start, long deadline) {
     RedisConnector connector =
-        new RedisConnector(host, port, tls, serverName, verifyHostName, deadline);
+        new RedisConnector(host, port, policy, tls, serverName, verifyHostName, deadline);
     Connection connection;
     try {
       // Connects, and sends AUTH when the spec has a password.

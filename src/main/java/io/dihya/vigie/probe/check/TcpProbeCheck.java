@@ -4,7 +4,6 @@ import io.dihya.vigie.api.v1alpha1.TcpCheck;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousChannelGroup;
 import java.nio.channels.AsynchronousSocketChannel;
@@ -20,8 +19,9 @@ import java.util.function.Consumer;
 
 /**
  * A TCP check on asynchronous channels of the factory's shared group: resolve (on the shared
- * executor, since the JDK resolver blocks), connect, send, read until the expected text. The
- * channel is closed when the check completes, timed out or not.
+ * executor, since the JDK resolver blocks) through the {@link TargetPolicy}, connect to the first
+ * address it allowed, send, read until the expected text. The channel is closed when the check
+ * completes, timed out or not.
  */
 final class TcpProbeCheck implements Check {
 
@@ -33,6 +33,7 @@ final class TcpProbeCheck implements Check {
   private final byte[] expect;
   private final int maxBytes;
   private final String target;
+  private final TargetPolicy policy;
   private final Executor resolver;
   private final AsynchronousChannelGroup group;
   private final Executor callbacks;
@@ -40,6 +41,7 @@ final class TcpProbeCheck implements Check {
   private TcpProbeCheck(
       TcpCheck spec,
       int maxBytes,
+      TargetPolicy policy,
       Executor resolver,
       AsynchronousChannelGroup group,
       Executor callbacks) {
@@ -49,6 +51,7 @@ final class TcpProbeCheck implements Check {
     this.expect = empty(spec.expect) ? null : spec.expect.getBytes(StandardCharsets.UTF_8);
     this.maxBytes = maxBytes;
     this.target = "tcp " + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    this.policy = policy;
     this.resolver = resolver;
     this.group = group;
     this.callbacks = callbacks;
@@ -62,6 +65,7 @@ final class TcpProbeCheck implements Check {
   static TcpProbeCheck create(
       TcpCheck spec,
       int maxBytes,
+      TargetPolicy policy,
       Executor resolver,
       AsynchronousChannelGroup group,
       Executor callbacks) {
@@ -71,7 +75,7 @@ final class TcpProbeCheck implements Check {
     if (spec.port == null || spec.port < 1 || spec.port > 65535) {
       throw new IllegalArgumentException(FIELD + ".port: must be 1 to 65535");
     }
-    return new TcpProbeCheck(spec, maxBytes, resolver, group, callbacks);
+    return new TcpProbeCheck(spec, maxBytes, policy, resolver, group, callbacks);
   }
 
   private static boolean empty(String s) {
@@ -135,10 +139,11 @@ final class TcpProbeCheck implements Check {
               });
     }
 
+    /** The address to connect to, judged by the policy: never looked up again. */
     private InetAddress resolve() {
       try {
-        return InetAddress.getByName(host);
-      } catch (UnknownHostException e) {
+        return policy.resolve(host, port).get(0);
+      } catch (IOException e) {
         throw new CompletionException(e);
       }
     }

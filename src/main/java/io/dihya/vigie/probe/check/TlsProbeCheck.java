@@ -3,6 +3,7 @@ package io.dihya.vigie.probe.check;
 import io.dihya.vigie.api.v1alpha1.DurationFormat;
 import io.dihya.vigie.api.v1alpha1.TlsCheck;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
@@ -30,7 +31,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * A TLS check: a handshake with host:port (a blocking SSLSocket on the factory's pool, through
- * {@link Blocking}), then the dates of the chain the server sent.
+ * {@link Blocking}; the address judged by the {@link TargetPolicy}), then the dates of the chain
+ * the server sent.
  *
  * <ul>
  *   <li>The chain is captured by the trust manager before it is verified: an expired certificate is
@@ -58,6 +60,7 @@ final class TlsProbeCheck implements Check {
   private final String minValidForText;
   private final X509ExtendedTrustManager verifier;
   private final String target;
+  private final TargetPolicy policy;
   private final Executor executor;
   private final Executor callbacks;
 
@@ -67,6 +70,7 @@ final class TlsProbeCheck implements Check {
       Duration minValidFor,
       String minValidForText,
       X509ExtendedTrustManager verifier,
+      TargetPolicy policy,
       Executor executor,
       Executor callbacks) {
     this.host = spec.host;
@@ -84,6 +88,7 @@ final class TlsProbeCheck implements Check {
             + (serverName == null || serverName.equalsIgnoreCase(host)
                 ? ""
                 : " (server name " + serverName + ")");
+    this.policy = policy;
     this.executor = executor;
     this.callbacks = callbacks;
   }
@@ -93,7 +98,12 @@ final class TlsProbeCheck implements Check {
    *
    * @throws IllegalArgumentException with a field-naming message for anything it cannot build
    */
-  static Check create(TlsCheck spec, SecretValues secrets, Executor executor, Executor callbacks) {
+  static Check create(
+      TlsCheck spec,
+      SecretValues secrets,
+      TargetPolicy policy,
+      Executor executor,
+      Executor callbacks) {
     if (spec.host == null || spec.host.isBlank()) {
       throw new IllegalArgumentException(FIELD + ".host: required");
     }
@@ -128,7 +138,7 @@ final class TlsProbeCheck implements Check {
                   Pem.certificates(secrets.get(spec.caSecretRef), FIELD + ".caSecretRef"));
     }
     return new TlsProbeCheck(
-        spec, serverName, minValidFor, validFor, verifier, executor, callbacks);
+        spec, serverName, minValidFor, validFor, verifier, policy, executor, callbacks);
   }
 
   /**
@@ -199,7 +209,9 @@ final class TlsProbeCheck implements Check {
     try (Socket plain = new Socket()) {
       // The handshake is small writes in turn: Nagle's delays would be measured as latency.
       plain.setTcpNoDelay(true);
-      plain.connect(new InetSocketAddress(host, port), Blocking.millisLeft(deadline));
+      // The address the policy judged: never looked up again.
+      InetAddress address = policy.resolve(host, port).get(0);
+      plain.connect(new InetSocketAddress(address, port), Blocking.millisLeft(deadline));
       plain.setSoTimeout(Blocking.millisLeft(deadline));
       // Layered with peerName as the peer host: the JDK verifies the host name against it.
       try (SSLSocket socket =

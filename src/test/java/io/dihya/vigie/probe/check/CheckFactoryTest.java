@@ -275,31 +275,69 @@ class CheckFactoryTest {
   }
 
   @Test
-  void clientsArePooledByTlsSettingsAndRedirectPolicy() throws Exception {
+  void clientsArePooledByTlsSettingsAndHttpsServerName() throws Exception {
     TestPki.Identity ca = TestPki.authority("ca");
     TestPki.Identity otherCa = TestPki.authority("other ca");
     secrets.put("tls/ca", TestPki.pem(ca.certificate()));
     secrets.put("tls/other", TestPki.pem(otherCa.certificate()));
     List<Check> keep = new ArrayList<>();
     for (int i = 0; i < 1000; i++) {
-      keep.add(factory.create("test", http(h -> {}), values));
+      int n = i;
+      keep.add(factory.create("test", http(h -> h.url = "http://svc-" + n + ".shop/"), values));
     }
-    assertThat(factory.httpClientCount()).isEqualTo(1);
+    assertThat(factory.httpClientCount()).as("http: one client for every host").isEqualTo(1);
     keep.add(factory.create("test", http(h -> h.followRedirects = false), values));
+    assertThat(factory.httpClientCount())
+        .as("the checks follow redirects themselves: no client of its own")
+        .isEqualTo(1);
+    keep.add(
+        factory.create("test", tls(t -> t.caSecretRef = new SecretKeyRef("tls", "ca")), values));
+    keep.add(
+        factory.create("test", tls(t -> t.caSecretRef = new SecretKeyRef("tls", "ca")), values));
     assertThat(factory.httpClientCount()).isEqualTo(2);
-    keep.add(
-        factory.create("test", tls(t -> t.caSecretRef = new SecretKeyRef("tls", "ca")), values));
-    keep.add(
-        factory.create("test", tls(t -> t.caSecretRef = new SecretKeyRef("tls", "ca")), values));
-    assertThat(factory.httpClientCount()).isEqualTo(3);
     keep.add(
         factory.create("test", tls(t -> t.caSecretRef = new SecretKeyRef("tls", "other")), values));
     keep.add(factory.create("test", tls(t -> t.insecureSkipVerify = true), values));
     keep.add(factory.create("test", tls(t -> t.serverName = "orders"), values));
-    assertThat(factory.httpClientCount()).isEqualTo(6);
+    assertThat(factory.httpClientCount()).isEqualTo(5);
     keep.add(factory.create("test", tls(t -> t.insecureSkipVerify = null), values));
-    assertThat(factory.httpClientCount()).as("an empty tls block is the default").isEqualTo(6);
-    assertThat(keep).hasSize(1007);
+    keep.add(factory.create("test", http(h -> h.url = "https://orders.shop.svc/other"), values));
+    assertThat(factory.httpClientCount())
+        .as("https to a host name: a client for that server name; an empty tls block is none")
+        .isEqualTo(6);
+    for (int i = 0; i < 100; i++) {
+      keep.add(factory.create("test", http(h -> h.url = "https://billing.shop.svc/"), values));
+    }
+    keep.add(factory.create("test", http(h -> h.url = "https://10.0.0.7/"), values));
+    assertThat(factory.httpClientCount())
+        .as("one more for billing.shop.svc; an address needs none of its own")
+        .isEqualTo(7);
+    assertThat(keep).hasSize(1109);
+  }
+
+  @Test
+  void theHostHeaderIsAddedToTheRestrictedHeadersTheJvmAllows() {
+    String saved = System.getProperty(HttpClientPool.RESTRICTED_HEADERS);
+    try {
+      System.clearProperty(HttpClientPool.RESTRICTED_HEADERS);
+      HttpClientPool.allowHostHeader();
+      assertThat(System.getProperty(HttpClientPool.RESTRICTED_HEADERS)).isEqualTo("host");
+      System.setProperty(HttpClientPool.RESTRICTED_HEADERS, "connection, ,expect");
+      HttpClientPool.allowHostHeader();
+      assertThat(System.getProperty(HttpClientPool.RESTRICTED_HEADERS))
+          .isEqualTo("connection,expect,host");
+      System.setProperty(HttpClientPool.RESTRICTED_HEADERS, "Host");
+      HttpClientPool.allowHostHeader();
+      assertThat(System.getProperty(HttpClientPool.RESTRICTED_HEADERS)).isEqualTo("Host");
+      // This JVM read the setting before (the build sets it, as the operator's main class does).
+      assertThat(HttpClientPool.hostHeaderAllowed()).isTrue();
+    } finally {
+      if (saved == null) {
+        System.clearProperty(HttpClientPool.RESTRICTED_HEADERS);
+      } else {
+        System.setProperty(HttpClientPool.RESTRICTED_HEADERS, saved);
+      }
+    }
   }
 
   @Test

@@ -702,6 +702,7 @@ class PostgresProbeCheckTest {
     try (PostgresAttempt attempt =
         PostgresAttempt.open(
             System.nanoTime() + TimeUnit.SECONDS.toNanos(5),
+            TargetPolicy.defaults(),
             javax.net.ssl.SSLContext.getDefault().getSocketFactory(),
             false)) {
       PostgresSocketFactory plain = new PostgresSocketFactory(attempt.id());
@@ -737,7 +738,8 @@ class PostgresProbeCheckTest {
       }
     }
     // A run without TLS settings has no TLS layer to give.
-    try (PostgresAttempt attempt = PostgresAttempt.open(System.nanoTime(), null, false)) {
+    try (PostgresAttempt attempt =
+        PostgresAttempt.open(System.nanoTime(), TargetPolicy.defaults(), null, false)) {
       assertThatThrownBy(() -> new PostgresSslSocketFactory(attempt.id()))
           .isInstanceOf(IllegalStateException.class);
       // Its deadline has passed: no more waiting.
