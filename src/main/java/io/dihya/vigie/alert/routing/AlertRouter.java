@@ -251,9 +251,6 @@ public final class AlertRouter implements AutoCloseable {
   /** Probes whose health was reported since start ("namespace/name"). */
   private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
-  /** The dependsOn of each probe that fired ("namespace/name" → dependencies). */
-  private final Map<String, List<String>> dependencies = new ConcurrentHashMap<>();
-
   private volatile java.util.function.Predicate<ResourceID> exists = id -> true;
   private volatile java.util.function.Predicate<ResourceID> probeExists;
   private volatile java.util.function.Consumer<ResourceID> ledgerChanged = id -> {};
@@ -441,7 +438,6 @@ public final class AlertRouter implements AutoCloseable {
     Alert alert = alert(t);
     reported.add(key);
     if (t.unhealthy()) {
-      dependencies.put(key, t.dependsOn() == null ? List.of() : List.copyOf(t.dependsOn()));
       firing.put(key, new Firing(alert, t));
     } else {
       firing.remove(key);
@@ -470,7 +466,6 @@ public final class AlertRouter implements AutoCloseable {
     String key = namespace + "/" + probe;
     reported.add(key);
     firing.remove(key);
-    dependencies.remove(key);
     Instant now = clock.instant();
     for (Route route : routes.values()) {
       if (route.config.id().getNamespace().orElse("").equals(namespace)) {
@@ -505,7 +500,6 @@ public final class AlertRouter implements AutoCloseable {
         if (!probes.test(new ResourceID(key.substring(slash + 1), key.substring(0, slash)))) {
           reported.remove(key);
           firing.remove(key);
-          dependencies.remove(key);
         }
       }
     }
@@ -574,14 +568,15 @@ public final class AlertRouter implements AutoCloseable {
     }
   }
 
+  /** A firing probe's alert is inhibited while one of its dependsOn is firing too. */
   private Optional<String> inhibitedBy(Alert alert) {
-    String key = alert.labels().get("namespace") + "/" + alert.labels().get("probe");
-    for (String dependency : dependencies.getOrDefault(key, List.of())) {
-      if (firing.containsKey(alert.labels().get("namespace") + "/" + dependency)) {
-        return Optional.of("dependency " + dependency + " is unhealthy");
-      }
+    String namespace = alert.labels().get("namespace");
+    Firing probe = firing.get(namespace + "/" + alert.labels().get("probe"));
+    if (probe == null) {
+      return Optional.empty();
     }
-    return Optional.empty();
+    return unhealthyDependency(namespace, probe.transition().dependsOn())
+        .map(dependency -> "dependency " + dependency + " is unhealthy");
   }
 
   void tick() {
