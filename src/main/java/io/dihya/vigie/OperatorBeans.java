@@ -6,6 +6,7 @@ import io.dihya.vigie.config.VigieConfig;
 import io.dihya.vigie.kube.EventPublisher;
 import io.dihya.vigie.kube.SecretResolver;
 import io.dihya.vigie.kube.WorkloadInformers;
+import io.dihya.vigie.probe.EngineMetrics;
 import io.dihya.vigie.probe.ProbeScheduler;
 import io.dihya.vigie.probe.check.CheckFactory;
 import io.dihya.vigie.probe.check.HttpClientPool;
@@ -15,6 +16,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.arc.DefaultBean;
 import io.quarkus.runtime.Quarkus;
 import jakarta.enterprise.context.Dependent;
@@ -43,9 +45,12 @@ public class OperatorBeans {
 
   @Produces
   @Singleton
-  ProbeScheduler probeScheduler(Clock clock, VigieConfig config) {
+  ProbeScheduler probeScheduler(Clock clock, VigieConfig config, MeterRegistry registry) {
     return new ProbeScheduler(
-        clock, config.checks().maxConcurrency(), config.status().refreshInterval());
+        clock,
+        config.checks().maxConcurrency(),
+        config.status().refreshInterval(),
+        new EngineMetrics(registry));
   }
 
   void closeScheduler(@Disposes ProbeScheduler scheduler) {

@@ -60,12 +60,18 @@ public class ProbeScheduler implements AutoCloseable {
   private final AtomicLong checksStarted = new AtomicLong();
   private final AtomicLong runsSkipped = new AtomicLong();
 
+  private final int maxConcurrency;
+  private final EngineMetrics metrics;
+
   private volatile Consumer<ResourceID> listener = id -> {};
   private volatile Predicate<ResourceID> exists = id -> true;
 
-  public ProbeScheduler(Clock clock, int maxConcurrency, Duration refreshInterval) {
+  public ProbeScheduler(
+      Clock clock, int maxConcurrency, Duration refreshInterval, EngineMetrics metrics) {
     this.clock = clock;
     this.refreshInterval = refreshInterval;
+    this.maxConcurrency = maxConcurrency;
+    this.metrics = metrics;
     this.slots = new Semaphore(maxConcurrency);
     this.timer =
         new ScheduledThreadPoolExecutor(
@@ -76,6 +82,11 @@ public class ProbeScheduler implements AutoCloseable {
               return t;
             });
     this.timer.setRemoveOnCancelPolicy(true);
+    metrics.gauges(registrations::size, this::inFlight, waiting::size);
+  }
+
+  private int inFlight() {
+    return maxConcurrency - slots.availablePermits();
   }
 
   /** Who hears that a probe's status should be written (the probe event source). */
@@ -206,7 +217,8 @@ public class ProbeScheduler implements AutoCloseable {
     }
     long now = clock.millis();
     long interval = registration.timing.interval().toMillis();
-    long next = registration.nextPlanned + interval;
+    long planned = registration.nextPlanned;
+    long next = planned + interval;
     while (next <= now) {
       next += interval; // fell behind (machine suspended, overload): skip, do not burst
     }
@@ -215,6 +227,7 @@ public class ProbeScheduler implements AutoCloseable {
         timer.schedule(() -> run(registration), next - now, TimeUnit.MILLISECONDS);
     if (registration.inFlight) {
       runsSkipped.incrementAndGet();
+      metrics.skipped();
       return;
     }
     registration.inFlight = true;
@@ -224,8 +237,7 @@ public class ProbeScheduler implements AutoCloseable {
       return;
     }
     registration.lastStart = now;
-    Instant started = Instant.ofEpochMilli(now);
-    Runnable start = () -> start(registration, started);
+    Runnable start = () -> start(registration, planned);
     if (slots.tryAcquire()) {
       start.run();
     } else {
@@ -245,7 +257,7 @@ public class ProbeScheduler implements AutoCloseable {
     }
   }
 
-  private void start(Registration registration, Instant started) {
+  private void start(Registration registration, long planned) {
     if (registration.cancelled) {
       registration.inFlight = false;
       slots.release();
@@ -253,6 +265,9 @@ public class ProbeScheduler implements AutoCloseable {
       return;
     }
     checksStarted.incrementAndGet();
+    long startMillis = clock.millis();
+    metrics.started(startMillis - planned);
+    Instant started = Instant.ofEpochMilli(startMillis);
     Duration timeout = registration.timing.timeout();
     CompletableFuture<CheckResult> result;
     try {
@@ -281,6 +296,7 @@ public class ProbeScheduler implements AutoCloseable {
                           Reasons.CONNECTION_FAILED,
                           "the check failed unexpectedly",
                           clock.millis() - started.toEpochMilli());
+              metrics.completed(checked.success(), checked.reason(), checked.latencyMs());
               record(registration, checked, started);
               drain();
             });

@@ -11,6 +11,7 @@ import io.dihya.vigie.probe.check.CheckResult;
 import io.dihya.vigie.probe.check.Reasons;
 import io.dihya.vigie.redact.Redactor;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,6 +38,7 @@ class ProbeSchedulerTest {
   private final List<ResourceID> notified = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService slowness = Executors.newScheduledThreadPool(4);
   private ProbeScheduler scheduler;
+  private SimpleMeterRegistry metrics;
 
   @AfterEach
   void close() {
@@ -47,7 +49,12 @@ class ProbeSchedulerTest {
   }
 
   private ProbeScheduler scheduler(int concurrency, Duration refresh) {
-    scheduler = new ProbeScheduler(Clock.systemUTC(), concurrency, refresh);
+    scheduler =
+        new ProbeScheduler(
+            Clock.systemUTC(),
+            concurrency,
+            refresh,
+            new EngineMetrics(metrics = new SimpleMeterRegistry()));
     scheduler.onChange(notified::add);
     return scheduler;
   }
@@ -90,6 +97,38 @@ class ProbeSchedulerTest {
     assertThat(snapshot.lastFailure().reason).isEqualTo(Reasons.CONNECTION_REFUSED);
     // One notification: the transition. Further identical failures change nothing a user sees.
     assertThat(notified).containsExactly(ID);
+  }
+
+  @Test
+  void metersCountChecksFailuresByReasonAndScheduleLag() {
+    AtomicInteger failed = new AtomicInteger();
+    AtomicInteger passed = new AtomicInteger();
+    scheduler(8, Duration.ofHours(1))
+        .schedule(ID, timing(50, 3, 1), failing(failed), Redactor.standard(), null);
+    scheduler.schedule(
+        new ResourceID("cart", "shop"),
+        timing(50, 3, 1),
+        succeeding(passed),
+        Redactor.standard(),
+        null);
+    await().atMost(Duration.ofSeconds(5)).until(() -> failed.get() >= 5 && passed.get() >= 5);
+    scheduler.close();
+
+    assertThat(metrics.get("vigie.probes.scheduled").gauge().value()).isZero();
+    double checks = metrics.get("vigie.checks").counter().count();
+    assertThat(checks).isEqualTo(scheduler.checksStarted());
+    assertThat(
+            metrics
+                .get("vigie.check.failures")
+                .tag("reason", Reasons.CONNECTION_REFUSED)
+                .counter()
+                .count())
+        .isEqualTo(failed.get());
+    var lag = metrics.get("vigie.schedule.lag").timer();
+    assertThat(lag.count()).isEqualTo((long) checks);
+    // An idle scheduler starts checks on time: well under one interval late.
+    assertThat(lag.max(TimeUnit.MILLISECONDS)).isLessThan(50);
+    assertThat(metrics.get("vigie.check.duration").timer().count()).isEqualTo((long) checks);
   }
 
   @Test
