@@ -101,6 +101,16 @@ public final class OperatorProcess implements AutoCloseable {
     throw new IllegalStateException("the operator was not ready within " + limit + ":\n" + tail());
   }
 
+  /** The operator's process id (for CPU and memory readings, jcmd). */
+  public long pid() {
+    return process.pid();
+  }
+
+  /** The operator's HTTP port (health, metrics). */
+  public int port() {
+    return port;
+  }
+
   /** The operator's log so far. */
   public String log() throws IOException {
     return Files.readString(log);
