@@ -257,14 +257,23 @@ public final class AlertRouter implements AutoCloseable {
   private long ticks;
 
   public AlertRouter(Clock clock) {
-    this.clock = clock;
-    this.timer =
+    this(
+        clock,
         Executors.newSingleThreadScheduledExecutor(
             r -> {
               Thread t = new Thread(r, "vigie-alert-router");
               t.setDaemon(true);
               return t;
-            });
+            }));
+  }
+
+  /**
+   * A router whose ticks and delivery retries run on {@code timer}, which it owns (and shuts down
+   * on close): tests hand it simulated time, with a clock that reads the same time.
+   */
+  AlertRouter(Clock clock, ScheduledExecutorService timer) {
+    this.clock = clock;
+    this.timer = timer;
     timer.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
   }
 
