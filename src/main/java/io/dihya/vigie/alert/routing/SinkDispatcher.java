@@ -24,7 +24,9 @@ import java.util.function.BiConsumer;
  * <ul>
  *   <li>A retryable failure (timeout, connection failure, HTTP 408/429/5xx) is retried with
  *       exponential backoff from {@code initialBackoff} doubling up to {@code maxBackoff}, or after
- *       the receiver's Retry-After when longer; a permanent one (HTTP 4xx) is dropped and counted.
+ *       the receiver's Retry-After when longer, never more than {@code maxBackoff}; a permanent one
+ *       (HTTP 4xx) is dropped and counted. There is no retry budget: a notification is retried
+ *       until it is delivered, superseded or dropped.
  *   <li>Memory is bounded while a sink is down for hours: a waiting notification of a group is
  *       replaced by the group's newer one when that one carries all its alerts (the newer state of
  *       each; a resolved alert the newer one does not carry keeps its notification), and beyond
@@ -219,8 +221,11 @@ public final class SinkDispatcher implements AutoCloseable {
       } else if (delivery.retryable() && !closed) {
         lastError = delivery.error();
         Duration wait = backoff;
-        if (delivery.retryAfter() != null && delivery.retryAfter().compareTo(wait) > 0) {
-          wait = delivery.retryAfter();
+        Duration asked = delivery.retryAfter();
+        if (asked != null && asked.compareTo(wait) > 0) {
+          // Capped: a receiver asking for a day (or for more seconds than a long holds in
+          // milliseconds) must not stall the sink's queue for that long.
+          wait = asked.compareTo(settings.maxBackoff()) > 0 ? settings.maxBackoff() : asked;
         }
         Duration doubled = backoff.multipliedBy(2);
         backoff = doubled.compareTo(settings.maxBackoff()) > 0 ? settings.maxBackoff() : doubled;

@@ -46,16 +46,16 @@ class SinkDispatcherTest {
   }
 
   SinkDispatcher dispatcher(int capacity, Integer perMinute) {
+    return dispatcher(capacity, perMinute, Duration.ofMillis(80));
+  }
+
+  SinkDispatcher dispatcher(int capacity, Integer perMinute, Duration maxBackoff) {
     return new SinkDispatcher(
         sink,
         timer,
         Clock.systemUTC(),
         new SinkDispatcher.Settings(
-            Duration.ofSeconds(1),
-            Duration.ofMillis(20),
-            Duration.ofMillis(80),
-            capacity,
-            perMinute),
+            Duration.ofSeconds(1), Duration.ofMillis(20), maxBackoff, capacity, perMinute),
         (n, d) ->
             outcomes.add(n.id() + ":" + (d.delivered() ? "ok" : d.retryable() ? "retry" : "fail")));
   }
@@ -110,10 +110,23 @@ class SinkDispatcherTest {
   @Test
   void retryAfterIsHonouredWhenLongerThanTheBackoff() {
     script.add(Delivery.retry("HTTP 429", Duration.ofMillis(300)));
-    SinkDispatcher d = dispatcher(100, null);
+    SinkDispatcher d = dispatcher(100, null, Duration.ofSeconds(1));
     d.offer(notification("n0", "g"));
     await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 1);
     assertThat((attemptTimes.get(1) - attemptTimes.get(0)) / 1_000_000).isGreaterThanOrEqualTo(290);
+  }
+
+  @Test
+  void aRetryAfterLongerThanTheMaximumBackoffIsCappedAndAHugeOneDoesNotStallTheSink() {
+    script.add(Delivery.retry("HTTP 429", Duration.ofDays(1)));
+    // More seconds than a long holds in milliseconds: the dispatcher used to stop for good.
+    script.add(Delivery.retry("HTTP 429", Duration.ofSeconds(Long.MAX_VALUE)));
+    SinkDispatcher d = dispatcher(100, null);
+    d.offer(notification("n0", "g"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 1);
+    assertThat(outcomes).containsExactly("n0:retry", "n0:retry", "n0:ok");
+    // Each wait is the maximum backoff (80 ms), not a day.
+    assertThat((attemptTimes.get(2) - attemptTimes.get(0)) / 1_000_000).isBetween(150L, 3_000L);
   }
 
   @Test
