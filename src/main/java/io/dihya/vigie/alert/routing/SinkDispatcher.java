@@ -27,10 +27,11 @@ import java.util.function.BiConsumer;
  *       the receiver's Retry-After when longer, never more than {@code maxBackoff}; a permanent one
  *       (HTTP 4xx) is dropped and counted. There is no retry budget: a notification is retried
  *       until it is delivered, superseded or dropped.
- *   <li>Memory is bounded while a sink is down for hours: a waiting notification of a group is
- *       replaced by the group's newer one when that one carries all its alerts (the newer state of
- *       each; a resolved alert the newer one does not carry keeps its notification), and beyond
- *       {@code capacity} the oldest waiting one is dropped and counted.
+ *   <li>Memory is bounded while a sink is down for hours: a waiting notification of a group (also
+ *       one waiting for its retry; only the one being sent is left alone) is replaced by the
+ *       group's newer one when that one carries all its alerts (the newer state of each; a resolved
+ *       alert the newer one does not carry keeps its notification), and beyond {@code capacity}
+ *       waiting besides the one being sent, the oldest is dropped, counted and reported.
  *   <li>At most {@code perMinute} attempts a minute when a rate limit is set.
  * </ul>
  *
@@ -56,6 +57,8 @@ public final class SinkDispatcher implements AutoCloseable {
       int capacity,
       Integer perMinute) {}
 
+  private static final String DROPPED = "dropped: the sink's queue is full";
+
   private final AlertSink sink;
   private final ScheduledExecutorService timer;
   private final Clock clock;
@@ -64,7 +67,15 @@ public final class SinkDispatcher implements AutoCloseable {
   private final Deque<Notification> waiting = new ArrayDeque<>();
   private final Deque<Long> recentAttempts = new ArrayDeque<>();
 
+  /** Whether an attempt is in flight or scheduled (a retry, a rate-limit wait). */
   private boolean busy;
+
+  /**
+   * The notification inside {@link AlertSink#send}, or null: the only one that can be neither
+   * superseded nor dropped. One waiting for its retry can be, and the retry takes the new head.
+   */
+  private Notification sending;
+
   private boolean closed;
   private Duration backoff;
   private long delivered;
@@ -100,14 +111,10 @@ public final class SinkDispatcher implements AutoCloseable {
       if (closed) {
         return;
       }
-      // The head may be in flight: only waiting ones behind it are replaced.
       Iterator<Notification> it = waiting.iterator();
-      boolean first = true;
       while (it.hasNext()) {
         Notification queued = it.next();
-        boolean inFlight = first && busy;
-        first = false;
-        if (!inFlight
+        if (queued != sending
             && queued.kind() == Notification.Kind.ALERTS
             && notification.kind() == Notification.Kind.ALERTS
             && queued.groupKey().equals(notification.groupKey())
@@ -117,17 +124,17 @@ public final class SinkDispatcher implements AutoCloseable {
         }
       }
       waiting.addLast(notification);
-      if (waiting.size() > settings.capacity()) {
-        // Drop the oldest that is not in flight.
-        overflow = busy ? removeSecond() : waiting.pollFirst();
+      if (waiting.size() - (sending == null ? 0 : 1) > settings.capacity()) {
+        overflow = removeOldestNotSending();
         dropped++;
+        lastError = DROPPED;
       }
     }
     for (Notification old : superseded) {
       outcomes.accept(old, Delivery.fail("superseded by a newer notification of its group"));
     }
     if (overflow != null) {
-      outcomes.accept(overflow, Delivery.fail("dropped: the sink's queue is full"));
+      outcomes.accept(overflow, Delivery.fail(DROPPED));
     }
     pump();
   }
@@ -138,11 +145,14 @@ public final class SinkDispatcher implements AutoCloseable {
     return older.alerts().stream().allMatch(a -> carried.contains(a.fingerprint()));
   }
 
-  private Notification removeSecond() {
-    Notification head = waiting.pollFirst();
-    Notification second = waiting.pollFirst();
-    waiting.addFirst(head);
-    return second;
+  private Notification removeOldestNotSending() {
+    Iterator<Notification> it = waiting.iterator();
+    Notification oldest = it.next();
+    if (oldest == sending) {
+      oldest = it.next();
+    }
+    it.remove();
+    return oldest;
   }
 
   private void pump() {
@@ -155,6 +165,7 @@ public final class SinkDispatcher implements AutoCloseable {
       wait = rateLimitWait();
       busy = true;
       next = waiting.peekFirst();
+      sending = wait > 0 ? null : next;
     }
     if (wait > 0) {
       schedule(this::attemptHead, wait);
@@ -171,6 +182,7 @@ public final class SinkDispatcher implements AutoCloseable {
         busy = false;
         return;
       }
+      sending = head;
     }
     attempt(head);
   }
@@ -212,8 +224,9 @@ public final class SinkDispatcher implements AutoCloseable {
   private void done(Notification notification, Delivery delivery) {
     long retryIn = -1;
     synchronized (this) {
+      sending = null;
       if (delivery.delivered()) {
-        waiting.remove(notification);
+        removeExactly(notification);
         delivered++;
         lastDelivery = clock.instant();
         lastReference = delivery.reference() != null ? delivery.reference() : lastReference;
@@ -231,7 +244,7 @@ public final class SinkDispatcher implements AutoCloseable {
         backoff = doubled.compareTo(settings.maxBackoff()) > 0 ? settings.maxBackoff() : doubled;
         retryIn = wait.toMillis();
       } else {
-        waiting.remove(notification);
+        removeExactly(notification);
         failed++;
         lastError = delivery.error();
         backoff = settings.initialBackoff();
@@ -246,6 +259,15 @@ public final class SinkDispatcher implements AutoCloseable {
       busy = false;
     }
     pump();
+  }
+
+  /** Removes that very notification (records are equal by value: an identical one may wait). */
+  private void removeExactly(Notification notification) {
+    if (waiting.peekFirst() == notification) {
+      waiting.pollFirst();
+    } else {
+      waiting.removeIf(queued -> queued == notification);
+    }
   }
 
   private void schedule(Runnable task, long delayMillis) {

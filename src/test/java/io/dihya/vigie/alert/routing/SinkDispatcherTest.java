@@ -29,9 +29,17 @@ class SinkDispatcherTest {
   final List<String> outcomes = Collections.synchronizedList(new ArrayList<>());
   final List<Long> attemptTimes = Collections.synchronizedList(new ArrayList<>());
 
+  /** When set, the next attempt stays in flight until the test completes it. */
+  volatile CompletableFuture<Delivery> holdNext;
+
   final AlertSink sink =
       (notification, timeout) -> {
         attemptTimes.add(System.nanoTime());
+        CompletableFuture<Delivery> held = holdNext;
+        if (held != null) {
+          holdNext = null;
+          return held;
+        }
         Delivery next = script.poll();
         Delivery outcome = next == null ? Delivery.ok("ref-" + notification.id()) : next;
         if (outcome.delivered()) {
@@ -143,23 +151,47 @@ class SinkDispatcherTest {
 
   @Test
   void whileTheSinkIsDownAGroupKeepsOnlyItsNewestNotificationAndTheQueueIsBounded() {
-    for (int i = 0; i < 30; i++) {
+    CompletableFuture<Delivery> headAnswer = new CompletableFuture<>();
+    holdNext = headAnswer;
+    for (int i = 0; i < 3; i++) {
       script.add(Delivery.retry("connection refused", null));
     }
     SinkDispatcher d = dispatcher(3, null);
-    d.offer(notification("head", "g0")); // in flight, retried
+    d.offer(notification("head", "g0")); // being sent: neither replaced nor dropped
+    d.offer(notification("head2", "g0"));
     for (int i = 0; i < 10; i++) {
       d.offer(notification("a" + i, "ga")); // one group: each replaces the previous
     }
-    assertThat(d.stats().waiting()).isEqualTo(2);
+    assertThat(d.stats().waiting()).isEqualTo(3);
+    assertThat(outcomes).contains("a0:fail", "a8:fail").doesNotContain("head:fail");
     for (int i = 0; i < 5; i++) {
       d.offer(notification("b" + i, "gb" + i)); // distinct groups: the capacity drops the oldest
     }
-    assertThat(d.stats().waiting()).isEqualTo(3);
+    // Three waiting besides the one being sent.
+    assertThat(d.stats().waiting()).isEqualTo(4);
     assertThat(d.stats().dropped()).isEqualTo(4);
-    assertThat(outcomes).contains("a0:fail", "a8:fail");
-    await().atMost(Duration.ofSeconds(10)).until(() -> sent.size() == 3);
-    assertThat(sent).containsExactly("head", "b3", "b4");
+    assertThat(d.stats().lastError()).isEqualTo("dropped: the sink's queue is full");
+    assertThat(outcomes).contains("head2:fail", "a9:fail", "b0:fail", "b1:fail");
+    headAnswer.complete(Delivery.retry("connection refused", null));
+    await().atMost(Duration.ofSeconds(10)).until(() -> sent.size() == 4);
+    assertThat(sent).containsExactly("head", "b2", "b3", "b4");
+  }
+
+  @Test
+  void aNotificationWaitingForItsRetryIsReplacedByItsGroupsNewerOne() {
+    // The first attempt asks for 800 ms: the newer one arrives while the first waits.
+    script.add(Delivery.retry("HTTP 503", Duration.ofMillis(800)));
+    SinkDispatcher d = dispatcher(100, null, Duration.ofSeconds(1));
+    d.offer(withAlerts("firing", "g", "x"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> outcomes.contains("firing:retry"));
+    d.offer(withAlerts("resolved", "g", "x"));
+    assertThat(outcomes).contains("firing:fail");
+    assertThat(d.stats().waiting()).isEqualTo(1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 1);
+    // The retry took the new head, after the wait the receiver asked for.
+    assertThat(sent).containsExactly("resolved");
+    assertThat((attemptTimes.get(1) - attemptTimes.get(0)) / 1_000_000).isGreaterThanOrEqualTo(790);
+    await().during(Duration.ofMillis(300)).until(() -> sent.size() == 1);
   }
 
   @Test
