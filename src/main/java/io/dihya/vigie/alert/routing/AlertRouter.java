@@ -339,7 +339,8 @@ public final class AlertRouter implements AutoCloseable {
 
   /**
    * The delivery counters of a route's sinks, by sink name, counted from the route's {@code
-   * counted} (what status said when the route was configured).
+   * counted} (what status said when the route was configured); {@code failed} includes the
+   * notifications dropped from a full queue.
    */
   public Optional<Map<String, SinkDispatcher.Stats>> stats(ResourceID id) {
     Route route = routes.get(id);
@@ -355,7 +356,8 @@ public final class AlertRouter implements AutoCloseable {
               name,
               new SinkDispatcher.Stats(
                   base[0] + s.delivered(),
-                  base[1] + s.failed(),
+                  // status.sinks[].failed: given up after retries, or dropped from a full queue.
+                  base[1] + s.failed() + s.dropped(),
                   s.dropped(),
                   s.waiting(),
                   s.lastDelivery(),
