@@ -31,7 +31,8 @@ import java.util.function.BiConsumer;
  *       one waiting for its retry; only the one being sent is left alone) is replaced by the
  *       group's newer one when that one carries all its alerts (the newer state of each; a resolved
  *       alert the newer one does not carry keeps its notification), and beyond {@code capacity}
- *       waiting besides the one being sent, the oldest is dropped, counted and reported.
+ *       waiting besides the one being sent, the oldest is dropped, counted and reported. Only the
+ *       latest heartbeat waits.
  *   <li>At most {@code perMinute} attempts a minute when a rate limit is set.
  * </ul>
  *
@@ -114,11 +115,7 @@ public final class SinkDispatcher implements AutoCloseable {
       Iterator<Notification> it = waiting.iterator();
       while (it.hasNext()) {
         Notification queued = it.next();
-        if (queued != sending
-            && queued.kind() == Notification.Kind.ALERTS
-            && notification.kind() == Notification.Kind.ALERTS
-            && queued.groupKey().equals(notification.groupKey())
-            && carriesAll(notification, queued)) {
+        if (queued != sending && supersedes(notification, queued)) {
           it.remove();
           superseded.add(queued);
         }
@@ -137,6 +134,22 @@ public final class SinkDispatcher implements AutoCloseable {
       outcomes.accept(overflow, Delivery.fail(DROPPED));
     }
     pump();
+  }
+
+  /**
+   * A group's notification that carries all the older one's alerts; a heartbeat, any older one (a
+   * sink down for a day would otherwise queue a heartbeat a minute and drop alerts for them). Test
+   * notifications are never replaced: each is a request waiting for its answer.
+   */
+  private static boolean supersedes(Notification newer, Notification older) {
+    if (newer.kind() != older.kind()) {
+      return false;
+    }
+    return switch (newer.kind()) {
+      case HEARTBEAT -> true;
+      case ALERTS -> older.groupKey().equals(newer.groupKey()) && carriesAll(newer, older);
+      case TEST -> false;
+    };
   }
 
   private static boolean carriesAll(Notification newer, Notification older) {

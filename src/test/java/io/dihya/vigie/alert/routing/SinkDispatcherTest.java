@@ -177,6 +177,42 @@ class SinkDispatcherTest {
     assertThat(sent).containsExactly("head", "b2", "b3", "b4");
   }
 
+  static Notification heartbeat(String id) {
+    Notification n = notification(id, "{}/heartbeat");
+    return new Notification(
+        n.id(),
+        Notification.Kind.HEARTBEAT,
+        n.route(),
+        n.receiver(),
+        n.groupKey(),
+        Notification.Status.RESOLVED,
+        n.groupLabels(),
+        n.commonLabels(),
+        n.commonAnnotations(),
+        List.of(),
+        "[HEARTBEAT]",
+        n.text(),
+        n.createdAt());
+  }
+
+  @Test
+  void whileTheSinkIsDownOnlyTheLatestHeartbeatWaitsAndAlertsAreNotCrowdedOut() {
+    CompletableFuture<Delivery> headAnswer = new CompletableFuture<>();
+    holdNext = headAnswer;
+    SinkDispatcher d = dispatcher(3, null);
+    d.offer(notification("head", "g0"));
+    d.offer(withAlerts("firing-x", "g1", "x"));
+    for (int i = 0; i < 10; i++) {
+      d.offer(heartbeat("hb" + i)); // a heartbeat a minute, for ten minutes of outage
+    }
+    assertThat(d.stats().waiting()).isEqualTo(3);
+    assertThat(d.stats().dropped()).isZero();
+    assertThat(outcomes).contains("hb0:fail", "hb8:fail").doesNotContain("firing-x:fail");
+    headAnswer.complete(Delivery.ok("ref-head"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 2);
+    assertThat(sent).containsExactly("firing-x", "hb9"); // (the held head is not in sent)
+  }
+
   @Test
   void aNotificationWaitingForItsRetryIsReplacedByItsGroupsNewerOne() {
     // The first attempt asks for 800 ms: the newer one arrives while the first waits.
