@@ -30,9 +30,9 @@ import java.util.function.BiConsumer;
  *   <li>Memory is bounded while a sink is down for hours: a waiting notification of a group (also
  *       one waiting for its retry; only the one being sent is left alone) is replaced by the
  *       group's newer one when that one carries all its alerts (the newer state of each; a resolved
- *       alert the newer one does not carry keeps its notification), and beyond {@code capacity}
- *       waiting besides the one being sent, the oldest is dropped, counted and reported. Only the
- *       latest heartbeat waits.
+ *       alert the newer one does not carry keeps its notification); only the latest heartbeat
+ *       waits; beyond {@code capacity} waiting besides the one being sent and that heartbeat, the
+ *       oldest is dropped, counted and reported.
  *   <li>At most {@code perMinute} attempts a minute when a rate limit is set.
  * </ul>
  *
@@ -112,17 +112,21 @@ public final class SinkDispatcher implements AutoCloseable {
       if (closed) {
         return;
       }
+      // The one being sent and the one heartbeat that may wait are not counted against capacity.
+      int uncounted = notification.kind() == Notification.Kind.HEARTBEAT ? 1 : 0;
       Iterator<Notification> it = waiting.iterator();
       while (it.hasNext()) {
         Notification queued = it.next();
         if (queued != sending && supersedes(notification, queued)) {
           it.remove();
           superseded.add(queued);
+        } else if (queued == sending || queued.kind() == Notification.Kind.HEARTBEAT) {
+          uncounted++;
         }
       }
       waiting.addLast(notification);
-      if (waiting.size() - (sending == null ? 0 : 1) > settings.capacity()) {
-        overflow = removeOldestNotSending();
+      if (waiting.size() - uncounted > settings.capacity()) {
+        overflow = removeOldestCounted();
         dropped++;
         lastError = DROPPED;
       }
@@ -158,14 +162,17 @@ public final class SinkDispatcher implements AutoCloseable {
     return older.alerts().stream().allMatch(a -> carried.contains(a.fingerprint()));
   }
 
-  private Notification removeOldestNotSending() {
+  /** Removes the oldest waiting notification of alerts or test; never the one being sent. */
+  private Notification removeOldestCounted() {
     Iterator<Notification> it = waiting.iterator();
-    Notification oldest = it.next();
-    if (oldest == sending) {
-      oldest = it.next();
+    while (it.hasNext()) {
+      Notification queued = it.next();
+      if (queued != sending && queued.kind() != Notification.Kind.HEARTBEAT) {
+        it.remove();
+        return queued;
+      }
     }
-    it.remove();
-    return oldest;
+    throw new IllegalStateException("a queue over capacity holds only uncounted notifications");
   }
 
   private void pump() {

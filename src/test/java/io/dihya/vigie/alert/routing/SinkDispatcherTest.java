@@ -214,6 +214,25 @@ class SinkDispatcherTest {
   }
 
   @Test
+  void theWaitingHeartbeatDoesNotCountAgainstCapacity() {
+    CompletableFuture<Delivery> headAnswer = new CompletableFuture<>();
+    holdNext = headAnswer;
+    SinkDispatcher d = dispatcher(2, null);
+    d.offer(notification("head", "g0"));
+    d.offer(withAlerts("firing-x", "g1", "x"));
+    d.offer(heartbeat("hb"));
+    d.offer(withAlerts("firing-y", "g2", "y"));
+    // Two waiting alerts (the capacity), the heartbeat and the one being sent: nothing dropped.
+    assertThat(d.stats().waiting()).isEqualTo(4);
+    assertThat(d.stats().dropped()).isZero();
+    d.offer(withAlerts("firing-z", "g3", "z"));
+    assertThat(outcomes).containsExactly("firing-x:fail"); // the oldest alert, not the heartbeat
+    headAnswer.complete(Delivery.ok("ref-head"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 3);
+    assertThat(sent).containsExactly("hb", "firing-y", "firing-z");
+  }
+
+  @Test
   void aNotificationWaitingForItsRetryIsReplacedByItsGroupsNewerOne() {
     // The first attempt asks for 800 ms: the newer one arrives while the first waits.
     script.add(Delivery.retry("HTTP 503", Duration.ofMillis(800)));
