@@ -112,6 +112,14 @@ public final class AlertRouter implements AutoCloseable {
     final Map<String, SinkDispatcher> dispatchers = new LinkedHashMap<>();
     final Map<String, Delivery> testOutcomes = new ConcurrentHashMap<>();
     final Map<String, Entry> ledger = new ConcurrentHashMap<>();
+
+    /**
+     * The fingerprints of the alerts given to the groups, per probe ("namespace/name"): a firing
+     * transition looks through every group for the probe's alert under older labels only when there
+     * may be one, not on every transition (1,000 probes flapping made that quadratic).
+     */
+    final Map<String, Set<String>> fingerprints = new ConcurrentHashMap<>();
+
     volatile String testRequest;
     volatile Instant lastHeartbeat;
 
@@ -191,7 +199,12 @@ public final class AlertRouter implements AutoCloseable {
           unconfirmed.put(RESTORED, RESTORED);
         }
         ledger.put(n.fingerprint(), new Entry(alert, n.notifiedAt(), unconfirmed));
+        held(namespace + "/" + n.probe()).add(n.fingerprint());
       }
+    }
+
+    Set<String> held(String probeKey) {
+      return fingerprints.computeIfAbsent(probeKey, k -> ConcurrentHashMap.newKeySet());
     }
 
     List<Notified> notified() {
@@ -321,6 +334,9 @@ public final class AlertRouter implements AutoCloseable {
     route.restore(previous != null ? previous.notified() : config.restored(), now);
     for (Firing f : firing.values()) {
       if (route.matches(f.transition())) {
+        route
+            .held(f.transition().namespace() + "/" + f.transition().probe())
+            .add(f.alert().fingerprint());
         route.groups.update(f.alert(), now);
       }
     }
@@ -457,12 +473,17 @@ public final class AlertRouter implements AutoCloseable {
     for (Route route : routes.values()) {
       if (route.matches(t)) {
         if (t.unhealthy()) {
-          // Its labels changed while it fired: the alert under the old labels is over.
-          route.groups.resolve(
-              a ->
-                  sameProbe(a, t.namespace(), t.probe())
-                      && !a.fingerprint().equals(alert.fingerprint()),
-              now);
+          Set<String> held = route.held(key);
+          if (!held.isEmpty() && !(held.size() == 1 && held.contains(alert.fingerprint()))) {
+            // Its labels changed while it fired: the alert under the old labels is over.
+            route.groups.resolve(
+                a ->
+                    sameProbe(a, t.namespace(), t.probe())
+                        && !a.fingerprint().equals(alert.fingerprint()),
+                now);
+            held.clear();
+          }
+          held.add(alert.fingerprint());
         }
         route.groups.update(alert, now);
       }
@@ -481,6 +502,7 @@ public final class AlertRouter implements AutoCloseable {
     for (Route route : routes.values()) {
       if (route.config.id().getNamespace().orElse("").equals(namespace)) {
         route.groups.resolve(a -> sameProbe(a, namespace, probe), now);
+        route.fingerprints.remove(key);
       }
     }
   }
@@ -511,6 +533,7 @@ public final class AlertRouter implements AutoCloseable {
         if (!probes.test(new ResourceID(key.substring(slash + 1), key.substring(0, slash)))) {
           reported.remove(key);
           firing.remove(key);
+          routes.values().forEach(route -> route.fingerprints.remove(key));
         }
       }
     }

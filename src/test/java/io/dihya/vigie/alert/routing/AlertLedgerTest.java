@@ -161,6 +161,25 @@ class AlertLedgerTest {
   }
 
   @Test
+  void aProbeRelabelledWhileTheOperatorWasDownResolvesItsOldAlertWhenItReports() {
+    AlertRouter before = router();
+    configure(before, "a", List.of());
+    before.transition(probe("payments", true));
+    await().atMost(Duration.ofSeconds(3)).until(() -> received.size() == 1);
+    List<Notified> status = ledgerOnceSettled(before);
+    before.close();
+
+    AlertRouter after = router();
+    configure(after, "a", status);
+    after.transition(probe("payments", true, Map.of("tier", "gold")));
+    // By the transition itself, not the sweep 5 s later.
+    await().atMost(Duration.ofMillis(4000)).until(() -> received.size() == 2);
+    assertThat(received.get(1).alerts())
+        .extracting(a -> a.status() + " " + a.labels().getOrDefault("tier", "-"))
+        .containsExactly("FIRING gold", "RESOLVED -");
+  }
+
+  @Test
   void aProbeThatRecoveredWhileTheOperatorWasDownIsResolvedOnce() {
     String fingerprint = AlertRouter.alert(probe("orders", true)).fingerprint();
     Notified notified =
