@@ -4,6 +4,7 @@ import io.dihya.vigie.redact.DeadlineCharSequence;
 import java.io.EOFException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
+import java.net.ProtocolException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.net.http.HttpTimeoutException;
@@ -99,9 +100,29 @@ public final class Failures {
       return new Failure(Reasons.CONNECTION_FAILED, "no route to host");
     }
     if (t instanceof ConnectException) {
-      return lower(t).contains("unreachable")
-          ? new Failure(Reasons.CONNECTION_FAILED, "network unreachable")
+      if (lower(t).contains("timed out")) {
+        // The JDK HTTP client's request timeout during connect or the TLS handshake: an
+        // HttpConnectTimeoutException caused by a ConnectException("HTTP connect timed out").
+        return new Failure(Reasons.TIMEOUT, "no answer within " + format(timeout));
+      }
+      if (lower(t).contains("unreachable")) {
+        return new Failure(Reasons.CONNECTION_FAILED, "network unreachable");
+      }
+      // Netty's native transport reports a connection accepted then reset at once as a
+      // ConnectException ("finishConnect(..) failed: Connection reset by peer"): something
+      // listens there, it did not refuse.
+      return lower(t).contains("reset")
+          ? new Failure(Reasons.CONNECTION_FAILED, "connection reset")
           : new Failure(Reasons.CONNECTION_REFUSED, "connection refused");
+    }
+    if (t instanceof ProtocolException) {
+      // The JDK HTTP client's: status line or headers it cannot take (beyond its header size
+      // limit, jdk.http.maxHeaderSize), not an I/O failure.
+      return new Failure(
+          Reasons.UNEXPECTED_RESPONSE,
+          lower(t).contains("header size")
+              ? "the response headers are larger than the client accepts"
+              : "the answer is not valid HTTP");
     }
     if (t instanceof RejectedExecutionException || t instanceof ShutdownChannelGroupException) {
       return new Failure(Reasons.CONNECTION_FAILED, "the check engine is shut down");

@@ -39,7 +39,11 @@ public final class Reasons {
   /** Any other I/O failure: connection reset or closed early, host or network unreachable. */
   public static final String CONNECTION_FAILED = "ConnectionFailed";
 
-  /** TCP: the server did not send the expected text before closing or the read limit. */
+  /**
+   * TCP: the server did not send the expected text before closing or the read limit. redis,
+   * postgres, grpc, http: the answer is not the protocol's (not RESP, not PostgreSQL messages, not
+   * HTTP/2, not valid HTTP) or goes beyond the size a check reads.
+   */
   public static final String UNEXPECTED_RESPONSE = "UnexpectedResponse";
 
   /** dns: the server answered that the name does not exist (NXDOMAIN). */

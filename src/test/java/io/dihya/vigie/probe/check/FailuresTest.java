@@ -7,6 +7,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
+import java.net.ProtocolException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.net.http.HttpConnectTimeoutException;
@@ -62,6 +63,12 @@ class FailuresTest {
       assertThat(classify(t))
           .isEqualTo(new Failures.Failure(Reasons.TIMEOUT, "no answer within 2s"));
     }
+    HttpConnectTimeoutException handshake =
+        new HttpConnectTimeoutException("HTTP connect timed out");
+    handshake.initCause(new ConnectException("HTTP connect timed out"));
+    assertThat(classify(handshake))
+        .as("not a refusal, whatever the JDK's cause says")
+        .isEqualTo(new Failures.Failure(Reasons.TIMEOUT, "no answer within 2s"));
     assertThat(Failures.classify(new TimeoutException(), Duration.ofMillis(1500)).text())
         .isEqualTo("no answer within 1500ms");
   }
@@ -74,6 +81,15 @@ class FailuresTest {
         .isEqualTo(new Failures.Failure(Reasons.CONNECTION_FAILED, "no route to host"));
     assertThat(classify(new ConnectException("Network is unreachable")).text())
         .isEqualTo("network unreachable");
+    assertThat(classify(new ConnectException("finishConnect(..) failed: Connection reset by peer")))
+        .isEqualTo(new Failures.Failure(Reasons.CONNECTION_FAILED, "connection reset"));
+    assertThat(classify(new ProtocolException("Header size too big: 393217 > 393216")))
+        .isEqualTo(
+            new Failures.Failure(
+                Reasons.UNEXPECTED_RESPONSE,
+                "the response headers are larger than the client accepts"));
+    assertThat(classify(new ProtocolException("Invalid status line")).text())
+        .isEqualTo("the answer is not valid HTTP");
     assertThat(classify(new IOException("Connection reset by peer")).text())
         .isEqualTo("connection reset");
     assertThat(classify(new IOException("Too many retries")).text())
