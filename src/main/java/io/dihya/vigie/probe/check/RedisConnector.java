@@ -1,16 +1,12 @@
 package io.dihya.vigie.probe.check;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketAddress;
 import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
@@ -23,7 +19,7 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
  * The socket of one Redis check run, for Jedis: connects (to an address the {@link TargetPolicy}
  * allowed), makes the TLS handshake (host name verified unless insecureSkipVerify, SNI and
  * verification against serverName when set) and hands Jedis a socket whose reads end by the run's
- * deadline and whose bytes pass {@link RedisReplyGuard}.
+ * deadline ({@link DeadlineSocket}) and whose bytes pass {@link RedisReplyGuard}.
  */
 final class RedisConnector implements JedisSocketFactory {
 
@@ -96,51 +92,6 @@ final class RedisConnector implements JedisSocketFactory {
   /** The TLS session of the connection, null without TLS. */
   SSLSession session() {
     return session;
-  }
-
-  /** A plain socket whose connect and reads end by the deadline. */
-  static final class DeadlineSocket extends Socket {
-    private final long deadlineNanos;
-    private InputStream input;
-
-    DeadlineSocket(long deadlineNanos) {
-      this.deadlineNanos = deadlineNanos;
-    }
-
-    int millisLeft() throws SocketTimeoutException {
-      long left = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
-      if (left <= 0) {
-        throw new SocketTimeoutException("the check's deadline has passed");
-      }
-      return (int) Math.min(Integer.MAX_VALUE, left);
-    }
-
-    /** Connects within what is left until the deadline ({@code timeout} is not used). */
-    @Override
-    public void connect(SocketAddress endpoint, int timeout) throws IOException {
-      super.connect(endpoint, millisLeft());
-    }
-
-    @Override
-    public synchronized InputStream getInputStream() throws IOException {
-      if (input == null) {
-        input =
-            new FilterInputStream(super.getInputStream()) {
-              @Override
-              public int read() throws IOException {
-                setSoTimeout(millisLeft());
-                return super.read();
-              }
-
-              @Override
-              public int read(byte[] b, int off, int len) throws IOException {
-                setSoTimeout(millisLeft());
-                return super.read(b, off, len);
-              }
-            };
-      }
-      return input;
-    }
   }
 
   /**

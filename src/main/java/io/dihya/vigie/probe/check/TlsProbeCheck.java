@@ -31,8 +31,8 @@ import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * A TLS check: a handshake with host:port (a blocking SSLSocket on the factory's pool, through
- * {@link Blocking}; the address judged by the {@link TargetPolicy}), then the dates of the chain
- * the server sent.
+ * {@link Blocking}; the address judged by the {@link TargetPolicy}; connect and reads ending by the
+ * deadline, see {@link DeadlineSocket}), then the dates of the chain the server sent.
  *
  * <ul>
  *   <li>The chain is captured by the trust manager before it is verified: an expired certificate is
@@ -206,13 +206,14 @@ final class TlsProbeCheck implements Check {
     ChainCapture capture = new ChainCapture(verifier);
     SSLContext context = SSLContext.getInstance("TLS");
     context.init(null, new TrustManager[] {capture}, null);
-    try (Socket plain = new Socket()) {
+    // Its reads end by the deadline: a socket timeout alone restarts at every byte, and a server
+    // that sends its handshake a byte at a time would hold this thread for as long as it likes.
+    try (Socket plain = new DeadlineSocket(deadline)) {
       // The handshake is small writes in turn: Nagle's delays would be measured as latency.
       plain.setTcpNoDelay(true);
       // The address the policy judged: never looked up again.
       InetAddress address = policy.resolve(host, port).get(0);
-      plain.connect(new InetSocketAddress(address, port), Blocking.millisLeft(deadline));
-      plain.setSoTimeout(Blocking.millisLeft(deadline));
+      plain.connect(new InetSocketAddress(address, port));
       // Layered with peerName as the peer host: the JDK verifies the host name against it.
       try (SSLSocket socket =
           (SSLSocket) context.getSocketFactory().createSocket(plain, peerName, port, true)) {
