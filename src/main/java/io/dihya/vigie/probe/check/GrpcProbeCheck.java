@@ -15,6 +15,7 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2Exception;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -353,6 +354,14 @@ final class GrpcProbeCheck implements Check {
      * failure, classified. Any other code came from the server: the health call failed there.
      */
     private CheckResult failed(Status status, long latency) {
+      for (Throwable t = status.getCause(); t != null; t = t.getCause()) {
+        if (t instanceof Http2Exception) {
+          // Netty's HTTP/2 codec refused what the server sent (a frame too large, bytes that are
+          // not frames): the server does not speak gRPC.
+          return CheckResult.failure(
+              Reasons.UNEXPECTED_RESPONSE, target + ": the answer is not HTTP/2", latency);
+        }
+      }
       if (status.getCause() != null) {
         return failure(status.getCause(), timeout, start);
       }
