@@ -332,7 +332,7 @@ final class HttpProbeCheck implements Check {
           CheckResult.failure(Reasons.INVALID_SPEC, "the timeout must be positive", 0));
     }
     long deadline = start + timeout.toNanos();
-    AtomicReference<CompletableFuture<?>> inFlight = new AtomicReference<>();
+    InFlight inFlight = new InFlight();
     CompletableFuture<HttpResponse<BoundedBodySubscriber.Body>> exchange;
     try {
       exchange = send(new Hop(uri, method, body, 0), deadline, inFlight);
@@ -348,18 +348,41 @@ final class HttpProbeCheck implements Check {
               if (error == null) {
                 return result;
               }
-              CompletableFuture<?> current = inFlight.get();
-              if (current != null) {
-                current.cancel(true);
-              }
+              inFlight.abandon();
               return failure(error, timeout, start);
             },
             callbacks);
   }
 
+  /**
+   * The step of a run in progress (a look-up, an exchange), cancelled when the run gives up: the
+   * JDK then closes the exchange's connection. An exchange started after the run gave up (its
+   * timeout came between two steps) is cancelled as soon as it is set: its request timeout covers
+   * only the wait for the headers, and a body that trickles would be read for good.
+   */
+  private static final class InFlight {
+    private final AtomicReference<CompletableFuture<?>> current = new AtomicReference<>();
+    private volatile boolean abandoned;
+
+    void set(CompletableFuture<?> step) {
+      current.set(step);
+      if (abandoned) {
+        step.cancel(true);
+      }
+    }
+
+    void abandon() {
+      abandoned = true;
+      CompletableFuture<?> step = current.get();
+      if (step != null) {
+        step.cancel(true);
+      }
+    }
+  }
+
   /** Sends a hop and the hops its redirects ask for; the last response. */
   private CompletableFuture<HttpResponse<BoundedBodySubscriber.Body>> send(
-      Hop hop, long deadline, AtomicReference<CompletableFuture<?>> inFlight) {
+      Hop hop, long deadline, InFlight inFlight) {
     CompletableFuture<Prepared> prepared;
     if (TargetPolicy.literal(hop.uri().getHost()) != null) {
       // An address: nothing to look up, judged on this thread.
