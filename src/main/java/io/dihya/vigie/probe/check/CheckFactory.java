@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class CheckFactory implements AutoCloseable {
 
-  /** Bodies and TCP answers are read up to 1 MiB by default. */
+  /** Bodies, TCP answers and PostgreSQL answers are read up to 1 MiB by default. */
   private static final int DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
   private final int maxBodyBytes;
@@ -150,7 +150,8 @@ public final class CheckFactory implements AutoCloseable {
       case "grpc" -> GrpcProbeCheck.create(spec.grpc, secrets, policy, callbacks);
       case "tls" -> TlsProbeCheck.create(spec.tls, secrets, policy, executor, callbacks);
       case "postgres" ->
-          PostgresProbeCheck.create(spec.postgres, secrets, policy, executor, callbacks);
+          PostgresProbeCheck.create(
+              spec.postgres, secrets, policy, maxBodyBytes, executor, callbacks);
       case "redis" -> RedisProbeCheck.create(spec.redis, secrets, policy, executor, callbacks);
       case "kubernetes" -> {
         if (workloads == null) {

@@ -47,15 +47,18 @@ import org.postgresql.core.Parser;
  *       certSecretRef + keySecretRef: a client certificate, for pg_hba's cert method.
  *   <li>The query must be one statement: a second one after a COMMIT would run outside the
  *       read-only transaction.
+ *   <li>A run reads at most the factory's read limit from the server (vigie.checks.max-body-bytes,
+ *       1 MiB by default), login, TLS and every row included: pgjdbc holds a whole message in
+ *       memory whatever length the server announces. A health query returns a few rows.
  * </ul>
  *
  * <p>Reasons: Succeeded; AuthenticationFailed (SQLState 28P01, 28000); NotFound (3D000: the
  * credentials were accepted but the database does not exist); QueryFailed (any SQLState of the
- * query, named, never the server's text, which can quote data); TlsError (handshake, or TLS
- * required and the server does not offer it); Timeout; ConnectionRefused, DnsFailure,
- * TargetForbidden and ConnectionFailed as classified by {@link Failures} (also ConnectionFailed for
- * a server that refuses new connections with an SQLState, e.g. 57P03 while starting up, 53300 too
- * many).
+ * query, named, never the server's text, which can quote data); UnexpectedResponse (the server sent
+ * more than the read limit); TlsError (handshake, or TLS required and the server does not offer
+ * it); Timeout; ConnectionRefused, DnsFailure, TargetForbidden and ConnectionFailed as classified
+ * by {@link Failures} (also ConnectionFailed for a server that refuses new connections with an
+ * SQLState, e.g. 57P03 while starting up, 53300 too many).
  *
  * <p>{@code result.postgres}: {@code rows} (the first {@value #MAX_ROWS} rows, each a map of column
  * label to value: integers as int, float and numeric as double, bool as bool, SQL NULL as null,
@@ -92,6 +95,7 @@ final class PostgresProbeCheck implements Check {
   private final boolean noPassword;
   private final String query;
   private final TargetPolicy policy;
+  private final int maxReadBytes;
   private final Executor executor;
   private final Executor callbacks;
 
@@ -105,6 +109,7 @@ final class PostgresProbeCheck implements Check {
       boolean noPassword,
       String query,
       TargetPolicy policy,
+      int maxReadBytes,
       Executor executor,
       Executor callbacks) {
     this.url = url;
@@ -116,6 +121,7 @@ final class PostgresProbeCheck implements Check {
     this.noPassword = noPassword;
     this.query = query;
     this.policy = policy;
+    this.maxReadBytes = maxReadBytes;
     this.executor = executor;
     this.callbacks = callbacks;
   }
@@ -123,12 +129,14 @@ final class PostgresProbeCheck implements Check {
   /**
    * Builds the check of a spec's postgres block.
    *
+   * @param maxReadBytes what a run may read from the server in all, login, TLS and rows included
    * @throws IllegalArgumentException with a field-naming message for anything it cannot build
    */
   static Check create(
       PostgresCheck spec,
       SecretValues secrets,
       TargetPolicy policy,
+      int maxReadBytes,
       Executor executor,
       Executor callbacks) {
     String host = host(spec.host);
@@ -185,6 +193,7 @@ final class PostgresProbeCheck implements Check {
         password == null || password.isEmpty(),
         query,
         policy,
+        maxReadBytes,
         executor,
         callbacks);
   }
@@ -262,7 +271,7 @@ final class PostgresProbeCheck implements Check {
     props.setProperty("socketTimeout", seconds);
     props.setProperty("cancelSignalTimeout", seconds);
     try (PostgresAttempt attempt =
-        PostgresAttempt.open(deadline + GRACE_NANOS, policy, tls, verifyHostName)) {
+        PostgresAttempt.open(deadline + GRACE_NANOS, policy, tls, verifyHostName, maxReadBytes)) {
       props.setProperty("socketFactoryArg", attempt.id());
       if (tls != null) {
         props.setProperty("sslfactoryarg", attempt.id());
@@ -449,6 +458,14 @@ final class PostgresProbeCheck implements Check {
   }
 
   private CheckResult classified(SQLException e, Duration timeout, long start) {
+    for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+      if (t instanceof PostgresAttempt.ReadLimitExceeded) {
+        return failure(
+            Reasons.UNEXPECTED_RESPONSE,
+            "the server sent more than the " + maxReadBytes + " bytes a check reads",
+            start);
+      }
+    }
     if (e.getCause() != null) {
       Failures.Failure f = Failures.classify(e.getCause(), timeout);
       return failure(f.reason(), f.text(), start);

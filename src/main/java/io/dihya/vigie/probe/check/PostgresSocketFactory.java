@@ -15,8 +15,10 @@ import javax.net.SocketFactory;
  * connection (its {@code socketFactory} property, with the run's id as {@code socketFactoryArg}).
  * Its sockets connect and read only until the run's hard deadline, whatever timeouts pgjdbc sets
  * (pgjdbc counts them in whole seconds and restarts them at every read), so that the check's thread
- * is always freed soon after its timeout, even against a server that answers a byte at a time. The
- * cancel request pgjdbc sends on a query timeout goes through the same factory.
+ * is always freed soon after its timeout, even against a server that answers a byte at a time; they
+ * read no more than the run's limit, and the run closes them when it ends ({@link
+ * PostgresAttempt}). The cancel request pgjdbc sends on a query timeout goes through the same
+ * factory.
  *
  * <p>It is also where the {@link TargetPolicy} is enforced: pgjdbc resolves the host itself and
  * hands the address to {@code connect}, which judges it before connecting there (an unresolved
@@ -36,7 +38,9 @@ public final class PostgresSocketFactory extends SocketFactory {
   @Override
   public Socket createSocket() {
     attempt.newConnection();
-    return new DeadlineSocket(attempt);
+    AttemptSocket socket = new AttemptSocket(attempt);
+    attempt.socket(socket);
+    return socket;
   }
 
   @Override
@@ -72,13 +76,16 @@ public final class PostgresSocketFactory extends SocketFactory {
     }
   }
 
-  /** A socket whose connect and reads end by the run's hard deadline. */
-  static final class DeadlineSocket extends Socket {
+  /**
+   * A socket whose connect and reads end by the run's hard deadline, and whose reads count against
+   * the run's read limit.
+   */
+  static final class AttemptSocket extends Socket {
     private final PostgresAttempt attempt;
     private volatile int requestedTimeout;
     private InputStream input;
 
-    DeadlineSocket(PostgresAttempt attempt) {
+    AttemptSocket(PostgresAttempt attempt) {
       this.attempt = attempt;
     }
 
@@ -127,19 +134,23 @@ public final class PostgresSocketFactory extends SocketFactory {
       }
 
       private void bound() throws IOException {
-        DeadlineSocket.super.setSoTimeout(attempt.timeoutMillis(requestedTimeout));
+        AttemptSocket.super.setSoTimeout(attempt.timeoutMillis(requestedTimeout));
       }
 
       @Override
       public int read() throws IOException {
         bound();
-        return super.read();
+        int b = super.read();
+        attempt.read(b < 0 ? 0 : 1);
+        return b;
       }
 
       @Override
       public int read(byte[] b, int off, int len) throws IOException {
         bound();
-        return super.read(b, off, len);
+        int count = super.read(b, off, len);
+        attempt.read(count);
+        return count;
       }
     }
   }
