@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>One cached pool of daemon threads ("vigie-check-N") for the HTTP clients' work, host name
  *       resolution of TCP checks (the JDK resolver blocks) and the completion of every check's
  *       future. Threads are added only while others are busy and end after a minute idle.
- *   <li>One asynchronous channel group of two threads ("vigie-tcp-N") for the TCP checks.
+ *   <li>One asynchronous channel group of two threads ("vigie-tcp-N") for the TCP checks and the
+ *       dns checks' TCP queries.
  * </ul>
  */
 public final class CheckFactory implements AutoCloseable {
@@ -146,7 +147,7 @@ public final class CheckFactory implements AutoCloseable {
               callbacks);
       case "tcp" ->
           TcpProbeCheck.create(spec.tcp, maxBodyBytes, policy, executor, tcpGroup, callbacks);
-      case "dns" -> DnsProbeCheck.create(spec.dns, policy, executor, callbacks);
+      case "dns" -> DnsProbeCheck.create(spec.dns, policy, executor, callbacks, tcpGroup);
       case "grpc" -> GrpcProbeCheck.create(spec.grpc, secrets, policy, callbacks);
       case "tls" -> TlsProbeCheck.create(spec.tls, secrets, policy, executor, callbacks);
       case "postgres" ->

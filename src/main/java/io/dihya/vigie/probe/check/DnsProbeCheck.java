@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.PortUnreachableException;
 import java.net.UnknownHostException;
+import java.nio.channels.AsynchronousChannelGroup;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,6 +45,7 @@ import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 import org.xbill.DNS.WireParseException;
+import org.xbill.DNS.io.IoClientFactory;
 
 /**
  * A DNS check: one query with dnsjava's asynchronous resolver, which multiplexes every query of the
@@ -64,8 +66,8 @@ import org.xbill.DNS.WireParseException;
  * <p>The resolver is built once, in {@link #create} (for a server given as a host name: once per
  * address the name resolves to), and only its timeout is set at run time, to the run's timeout, so
  * that dnsjava forgets an unanswered query when the check gives up on it. There is nothing to
- * close: dnsjava opens a UDP socket per query, and keeps one TCP connection per server in its
- * process-wide pool (reopened when the server closes it).
+ * close: dnsjava opens a UDP socket per query, and a TCP query has a connection of its own ({@link
+ * DnsTcpClient}, not dnsjava's pool), closed once answered or out of time.
  *
  * <p>Reasons: Succeeded; NxDomain; DnsFailure for any other rcode than NOERROR, an answer dnsjava
  * cannot parse (or that is not for the query) and a server host name that does not resolve;
@@ -120,12 +122,26 @@ final class DnsProbeCheck implements Check {
    * @throws IllegalArgumentException with a field-naming message for anything it cannot build
    */
   static Check create(DnsCheck spec, Executor executor, Executor callbacks) {
-    return create(spec, TargetPolicy.defaults(), executor, callbacks, null);
+    return create(
+        spec, TargetPolicy.defaults(), executor, callbacks, (List<InetSocketAddress>) null);
   }
 
   /** As {@link #create(DnsCheck, Executor, Executor)}, the server judged by {@code policy}. */
   static Check create(DnsCheck spec, TargetPolicy policy, Executor executor, Executor callbacks) {
-    return create(spec, policy, executor, callbacks, null);
+    return create(spec, policy, executor, callbacks, (List<InetSocketAddress>) null);
+  }
+
+  /**
+   * As {@link #create(DnsCheck, TargetPolicy, Executor, Executor)}, its TCP queries on channels of
+   * {@code tcpGroup} (the factory's).
+   */
+  static Check create(
+      DnsCheck spec,
+      TargetPolicy policy,
+      Executor executor,
+      Executor callbacks,
+      AsynchronousChannelGroup tcpGroup) {
+    return create(spec, policy, executor, callbacks, null, new DnsTcpClient(tcpGroup).factory());
   }
 
   /**
@@ -137,16 +153,32 @@ final class DnsProbeCheck implements Check {
     return create(spec, TargetPolicy.defaults(), executor, callbacks, podResolvers);
   }
 
-  /**
-   * The check; a {@code server} of the spec is judged by {@code policy} at every run (the pod's own
-   * resolvers are not: the spec does not choose them).
-   */
+  /** As below, TCP queries on channels of the JVM's default group. */
   static Check create(
       DnsCheck spec,
       TargetPolicy policy,
       Executor executor,
       Executor callbacks,
       List<InetSocketAddress> podResolvers) {
+    return create(spec, policy, executor, callbacks, podResolvers, DefaultTcp.CLIENTS);
+  }
+
+  /** Built on first use: the JVM's default channel group starts threads of its own. */
+  private static final class DefaultTcp {
+    static final IoClientFactory CLIENTS = new DnsTcpClient(null).factory();
+  }
+
+  /**
+   * The check; a {@code server} of the spec is judged by {@code policy} at every run (the pod's own
+   * resolvers are not: the spec does not choose them). Its queries go through {@code ioClients}.
+   */
+  static Check create(
+      DnsCheck spec,
+      TargetPolicy policy,
+      Executor executor,
+      Executor callbacks,
+      List<InetSocketAddress> podResolvers,
+      IoClientFactory ioClients) {
     Name name = absoluteName(spec.name, FIELD + ".name");
     DnsCheck.RecordType recordType =
         spec.recordType == null ? DnsCheck.RecordType.A : spec.recordType;
@@ -170,7 +202,7 @@ final class DnsProbeCheck implements Check {
       }
       List<InetSocketAddress> servers =
           podResolvers != null ? podResolvers : ResolverConfig.getCurrentConfig().servers();
-      resolvers = Resolvers.pod(servers, tcp);
+      resolvers = Resolvers.pod(servers, tcp, ioClients);
     } else {
       String host =
           server.startsWith("[") && server.endsWith("]")
@@ -179,9 +211,10 @@ final class DnsProbeCheck implements Check {
       InetAddress literal = literal(host);
       if (literal != null) {
         resolvers =
-            Resolvers.fixed(simple(new InetSocketAddress(literal, port), tcp), host, policy);
+            Resolvers.fixed(
+                simple(new InetSocketAddress(literal, port), tcp, ioClients), host, policy);
       } else if (hostNameProblem(host) == null) {
-        resolvers = Resolvers.byHostName(host, port, tcp, policy, executor);
+        resolvers = Resolvers.byHostName(host, port, tcp, policy, executor, ioClients);
       } else {
         throw new IllegalArgumentException(
             FIELD
@@ -631,9 +664,11 @@ final class DnsProbeCheck implements Check {
     }
   }
 
-  private static SimpleResolver simple(InetSocketAddress address, boolean tcp) {
+  private static SimpleResolver simple(
+      InetSocketAddress address, boolean tcp, IoClientFactory ioClients) {
     SimpleResolver resolver = new SimpleResolver(address);
     resolver.setTCP(tcp);
+    resolver.setIoClientFactory(ioClients);
     return resolver;
   }
 
@@ -658,16 +693,17 @@ final class DnsProbeCheck implements Check {
       };
     }
 
-    static Resolvers pod(List<InetSocketAddress> servers, boolean tcp) {
+    static Resolvers pod(List<InetSocketAddress> servers, boolean tcp, IoClientFactory ioClients) {
       List<Resolver> each = new ArrayList<>();
-      servers.forEach(address -> each.add(simple(address, tcp)));
+      servers.forEach(address -> each.add(simple(address, tcp, ioClients)));
       if (each.isEmpty()) {
         // As dnsjava does when resolv.conf names no server.
         each.add(
             simple(
                 new InetSocketAddress(
                     InetAddress.getLoopbackAddress(), SimpleResolver.DEFAULT_PORT),
-                tcp));
+                tcp,
+                ioClients));
       }
       ExtendedResolver resolver = new ExtendedResolver(each);
       resolver.setLoadBalance(false);
@@ -683,7 +719,12 @@ final class DnsProbeCheck implements Check {
     }
 
     static Resolvers byHostName(
-        String host, int port, boolean tcp, TargetPolicy policy, Executor executor) {
+        String host,
+        int port,
+        boolean tcp,
+        TargetPolicy policy,
+        Executor executor,
+        IoClientFactory ioClients) {
       AtomicReference<SimpleResolver> last = new AtomicReference<>();
       return timeout ->
           CompletableFuture.supplyAsync(
@@ -697,7 +738,7 @@ final class DnsProbeCheck implements Check {
                 }
                 SimpleResolver current = last.get();
                 if (current == null || !current.getAddress().getAddress().equals(address)) {
-                  current = simple(new InetSocketAddress(address, port), tcp);
+                  current = simple(new InetSocketAddress(address, port), tcp, ioClients);
                   last.set(current);
                 }
                 setTimeout(current, timeout);
