@@ -905,7 +905,8 @@ class HttpProbeCheckTest {
         runs.add(check.run(TIMEOUT));
       }
       for (var run : runs) {
-        assertThat(run.get(20, TimeUnit.SECONDS).success()).isTrue();
+        CheckResult r = run.get(20, TimeUnit.SECONDS);
+        assertThat(r.success()).as(r.reason() + " " + r.message() + " " + r.latencyMs()).isTrue();
       }
       assertThat(own.httpClientCount()).isEqualTo(1);
     }
