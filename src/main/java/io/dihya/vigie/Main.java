@@ -7,8 +7,8 @@ import io.quarkus.runtime.annotations.QuarkusMain;
 /**
  * The operator's entry point: Quarkus, after one JVM setting that must come before anything uses
  * the JDK HTTP client. http checks connect to the address the target policy judged and name the
- * host in the Host header, which the JDK client refuses unless told otherwise ({@link
- * HttpClientPool#allowHostHeader}).
+ * host in the Host header, and ask for a new connection each run (Connection: close), which the JDK
+ * client refuses unless told otherwise ({@link HttpClientPool#allowHostHeader}).
  */
 @QuarkusMain
 public final class Main {

@@ -6,6 +6,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
@@ -37,8 +38,9 @@ public final class HttpClientPool {
   }
 
   /**
-   * Lets the JDK HTTP client send a Host header of the caller's: the checks connect to the address
-   * they judged, as an IP literal, and name the host in the Host header. The JDK reads the setting
+   * Lets the JDK HTTP client send the Host and Connection headers of the caller's: the checks
+   * connect to the address they judged, as an IP literal, and name the host in the Host header; and
+   * they ask for a new connection each run ({@code Connection: close}). The JDK reads the setting
    * once, when its HTTP client is first used, so this must run before that (first thing in main);
    * an existing value of the setting is kept.
    */
@@ -50,8 +52,14 @@ public final class HttpClientPool {
         names.add(name.trim());
       }
     }
-    if (names.stream().noneMatch("host"::equalsIgnoreCase)) {
-      names.add("host");
+    boolean changed = false;
+    for (String needed : List.of("host", "connection")) {
+      if (names.stream().noneMatch(needed::equalsIgnoreCase)) {
+        names.add(needed);
+        changed = true;
+      }
+    }
+    if (changed) {
       System.setProperty(RESTRICTED_HEADERS, String.join(",", names));
     }
   }
@@ -61,17 +69,26 @@ public final class HttpClientPool {
     return HostHeader.ALLOWED;
   }
 
+  /** Whether this JVM's HTTP client lets a request set the Connection header. */
+  public static boolean connectionHeaderAllowed() {
+    return ConnectionHeader.ALLOWED;
+  }
+
   /** Asked once: the JDK's answer cannot change afterwards. */
   private static final class HostHeader {
-    static final boolean ALLOWED = allowed();
+    static final boolean ALLOWED = allowed("Host", "vigie");
+  }
 
-    private static boolean allowed() {
-      try {
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1/")).header("Host", "vigie");
-        return true;
-      } catch (IllegalArgumentException e) {
-        return false;
-      }
+  private static final class ConnectionHeader {
+    static final boolean ALLOWED = allowed("Connection", "close");
+  }
+
+  private static boolean allowed(String name, String value) {
+    try {
+      HttpRequest.newBuilder(URI.create("http://127.0.0.1/")).header(name, value);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
     }
   }
 

@@ -41,9 +41,11 @@ import javax.net.ssl.SSLSession;
  * response headers. {@link CompletableFuture#orTimeout} caps the whole check, body and regex
  * included, and then cancels the exchange.
  *
- * <p>Connections are HTTP/1.1 and kept alive between runs by the client's pool, as a browser would:
- * a check then measures the request, not the TCP and TLS handshakes, and a target that only fails
- * new connections is seen when the pooled one is closed.
+ * <p>Connections are HTTP/1.1, and each run opens its own ({@code Connection: close}), as kubelet's
+ * probes and blackbox_exporter do: a target that accepts no new connections, or a certificate
+ * replaced on the server, is seen at the next run, and the latency is what a new client waits. A
+ * {@code Connection: keep-alive} header in the spec keeps the connection between runs instead (the
+ * check then measures the request alone).
  *
  * <p>The {@link TargetPolicy} is enforced on the address connected to. The JDK client resolves the
  * URL's host itself and has no resolver to plug in (Java 17), so the check resolves the host
@@ -72,6 +74,7 @@ final class HttpProbeCheck implements Check {
   private final String method;
   private final String target;
   private final List<String[]> headers;
+  private final boolean closeConnection;
   private final byte[] body;
   private final StatusExpectation expectStatus;
   private final BodyExpectation expectBody;
@@ -103,6 +106,10 @@ final class HttpProbeCheck implements Check {
     this.method = method;
     this.target = method + " " + display(uri);
     this.headers = headers;
+    // A new connection each run, unless the spec names its own Connection header.
+    this.closeConnection =
+        HttpClientPool.connectionHeaderAllowed()
+            && headers.stream().noneMatch(h -> h[0].strip().equalsIgnoreCase("Connection"));
     this.body = body;
     this.expectStatus = expectStatus;
     this.expectBody = expectBody;
@@ -251,10 +258,17 @@ final class HttpProbeCheck implements Check {
   /**
    * The JDK refuses some names (Host, Connection, Content-Length, Expect, Upgrade) and CR/LF. Host
    * is refused here too: the operator's JVM allows it for the checks' own use only (the URL's
-   * authority, sent to the address the target policy judged).
+   * authority, sent to the address the target policy judged). Connection, which the JVM allows for
+   * the checks' {@code close}, may be {@code keep-alive} or {@code close} only.
    */
   private static void requireValidHeader(URI uri, String name, String value, String field) {
     HttpRequest.Builder probe = HttpRequest.newBuilder(uri);
+    if (name.strip().equalsIgnoreCase("Connection")
+        && !value.strip().equalsIgnoreCase("keep-alive")
+        && !value.strip().equalsIgnoreCase("close")) {
+      throw new IllegalArgumentException(
+          field + ".value: Connection may only be keep-alive or close");
+    }
     try {
       if (name.strip().equalsIgnoreCase("Host")) {
         throw new IllegalArgumentException("restricted header name");
@@ -459,6 +473,9 @@ final class HttpProbeCheck implements Check {
     }
     for (String[] header : headers) {
       builder.header(header[0], header[1]);
+    }
+    if (closeConnection) {
+      builder.header("Connection", "close");
     }
     HttpClient hopClient =
         hop.redirects() == 0 ? client : pool.client(tlsFor(to, uri, tls), FIELD + ".tls");

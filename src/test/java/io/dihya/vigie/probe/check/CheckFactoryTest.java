@@ -321,16 +321,23 @@ class CheckFactoryTest {
     try {
       System.clearProperty(HttpClientPool.RESTRICTED_HEADERS);
       HttpClientPool.allowHostHeader();
-      assertThat(System.getProperty(HttpClientPool.RESTRICTED_HEADERS)).isEqualTo("host");
+      assertThat(System.getProperty(HttpClientPool.RESTRICTED_HEADERS))
+          .isEqualTo("host,connection");
       System.setProperty(HttpClientPool.RESTRICTED_HEADERS, "connection, ,expect");
       HttpClientPool.allowHostHeader();
       assertThat(System.getProperty(HttpClientPool.RESTRICTED_HEADERS))
           .isEqualTo("connection,expect,host");
+      System.setProperty(HttpClientPool.RESTRICTED_HEADERS, "Host,Connection");
+      HttpClientPool.allowHostHeader();
+      assertThat(System.getProperty(HttpClientPool.RESTRICTED_HEADERS))
+          .isEqualTo("Host,Connection");
       System.setProperty(HttpClientPool.RESTRICTED_HEADERS, "Host");
       HttpClientPool.allowHostHeader();
-      assertThat(System.getProperty(HttpClientPool.RESTRICTED_HEADERS)).isEqualTo("Host");
+      assertThat(System.getProperty(HttpClientPool.RESTRICTED_HEADERS))
+          .isEqualTo("Host,connection");
       // This JVM read the setting before (the build sets it, as the operator's main class does).
       assertThat(HttpClientPool.hostHeaderAllowed()).isTrue();
+      assertThat(HttpClientPool.connectionHeaderAllowed()).isTrue();
     } finally {
       if (saved == null) {
         System.clearProperty(HttpClientPool.RESTRICTED_HEADERS);

@@ -570,6 +570,90 @@ class HttpProbeCheckTest {
   }
 
   @Test
+  void eachRunOpensANewConnectionUnlessTheSpecAsksToKeepItAlive() throws Exception {
+    // A server that keeps every connection open unless the request says Connection: close, and
+    // counts the connections it accepted.
+    java.util.concurrent.atomic.AtomicInteger accepted =
+        new java.util.concurrent.atomic.AtomicInteger();
+    List<String> connectionHeaders = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (ServerSocket server = new ServerSocket(0)) {
+      Thread acceptor =
+          new Thread(
+              () -> {
+                while (!server.isClosed()) {
+                  try {
+                    Socket socket = server.accept();
+                    accepted.incrementAndGet();
+                    new Thread(() -> serveKeepAlive(socket, connectionHeaders)).start();
+                  } catch (IOException e) {
+                    return;
+                  }
+                }
+              });
+      acceptor.start();
+      String url = "http://127.0.0.1:" + server.getLocalPort() + "/";
+      Check fresh = factory.create("test", spec(url), secretValues());
+      for (int i = 0; i < 3; i++) {
+        assertThat(fresh.run(TIMEOUT).get(10, TimeUnit.SECONDS).success()).isTrue();
+      }
+      assertThat(accepted.get())
+          .as("a new connection each run, as kubelet and blackbox")
+          .isEqualTo(3);
+      assertThat(connectionHeaders).containsExactly("close", "close", "close");
+
+      HealthProbeSpec keep = spec(url);
+      keep.http.headers = List.of(header("Connection", "keep-alive", null));
+      Check pooled = factory.create("test", keep, secretValues());
+      for (int i = 0; i < 3; i++) {
+        assertThat(pooled.run(TIMEOUT).get(10, TimeUnit.SECONDS).success()).isTrue();
+      }
+      assertThat(accepted.get()).as("one more connection, kept for the next runs").isEqualTo(4);
+
+      HealthProbeSpec upgrade = spec(url);
+      upgrade.http.headers = List.of(header("Connection", "upgrade", null));
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> factory.create("test", upgrade, secretValues()))
+          .hasMessage("spec.http.headers[0].value: Connection may only be keep-alive or close");
+    }
+  }
+
+  /** Answers 200 to every request on the socket until one says Connection: close. */
+  private static void serveKeepAlive(Socket socket, List<String> connectionHeaders) {
+    try (socket) {
+      var in =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(
+                  socket.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
+      var out = socket.getOutputStream();
+      while (true) {
+        String line = in.readLine();
+        if (line == null) {
+          return;
+        }
+        String connection = "";
+        while ((line = in.readLine()) != null && !line.isEmpty()) {
+          if (line.toLowerCase(java.util.Locale.ROOT).startsWith("connection:")) {
+            connection = line.substring("connection:".length()).trim();
+          }
+        }
+        connectionHeaders.add(connection);
+        boolean close = connection.equalsIgnoreCase("close");
+        out.write(
+            ("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"
+                    + (close ? "Connection: close\r\n" : "")
+                    + "\r\nok")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        out.flush();
+        if (close) {
+          return;
+        }
+      }
+    } catch (IOException e) {
+      // the client went away
+    }
+  }
+
+  @Test
   void assertionsSeeStatusHeadersBodyAndJson() throws Exception {
     HealthProbeSpec spec = spec(url(http, "/json"));
     spec.assertions =
