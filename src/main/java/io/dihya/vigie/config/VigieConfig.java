@@ -71,7 +71,10 @@ public interface VigieConfig {
     @WithDefault("512")
     int maxConcurrency();
 
-    /** Most bytes of a response body read for expectations; the rest is discarded. */
+    /**
+     * Most bytes of an answer a check reads: an http response body (for expectations; the rest is
+     * not read, the connection is closed), a tcp answer, a PostgreSQL message.
+     */
     @WithDefault("1048576")
     int maxBodyBytes();
   }
