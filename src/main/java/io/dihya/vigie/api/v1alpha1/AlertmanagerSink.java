@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 
 /**
  * An Alertmanager, sent alerts through POST /api/v2/alerts: firing alerts are re-posted while they
@@ -14,6 +15,7 @@ public class AlertmanagerSink {
 
   @Required
   @Pattern("^https?://[^\\s]+$")
+  @Size(max = Limits.URL)
   @JsonPropertyDescription(
       "Base URL of the Alertmanager, e.g. http://alertmanager.monitoring:9093.")
   public String url;

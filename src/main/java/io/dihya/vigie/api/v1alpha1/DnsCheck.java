@@ -7,6 +7,7 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,6 +33,7 @@ public class DnsCheck {
 
   @Required
   @Pattern("^[A-Za-z0-9_]([-A-Za-z0-9_.]*[A-Za-z0-9_.])?$")
+  @Size(max = Limits.NAME)
   @JsonPropertyDescription(
       "Name to resolve, e.g. db.shop.svc.cluster.local. Always absolute: no search list applies.")
   public String name;
@@ -40,6 +42,7 @@ public class DnsCheck {
   @JsonPropertyDescription("Record type to query.")
   public RecordType recordType = RecordType.A;
 
+  @Size(max = Limits.NAME)
   @JsonPropertyDescription(
       "DNS server to ask (host name or IP address). Defaults to the resolvers of the operator's pod.")
   public String server;
@@ -58,6 +61,7 @@ public class DnsCheck {
       "Values the answer must contain, each in the record's text form: A/AAAA an address"
           + " (10.0.0.7), CNAME a host name without the trailing dot, TXT the text, MX"
           + " \"preference host\" (10 mail.example.org), SRV \"priority weight port target\" (0 5"
-          + " 5432 db.example.org). Empty: any non-empty answer is accepted.")
-  public List<String> expect = new ArrayList<>();
+          + " 5432 db.example.org). Empty: any non-empty answer is accepted. At most 32.")
+  @Size(max = Limits.ITEMS)
+  public List<@Size(max = Limits.SHORT_TEXT) String> expect = new ArrayList<>();
 }

@@ -10,6 +10,9 @@ import java.util.regex.Matcher;
  */
 public final class DurationFormat {
 
+  /** The longest duration text; the schema says so too ({@code maxLength}). */
+  public static final int MAX_LENGTH = Limits.DURATION;
+
   /** The schema pattern of every duration field. */
   public static final String PATTERN = "^([0-9]{1,9}(ms|s|m|h|d))+$";
 
@@ -19,9 +22,12 @@ public final class DurationFormat {
 
   private DurationFormat() {}
 
-  /** Parses a duration string; empty when it does not follow {@link #PATTERN}. */
+  /**
+   * Parses a duration string; empty when it does not follow {@link #PATTERN} or is longer than
+   * {@link #MAX_LENGTH} characters (so that no sum of its parts can overflow).
+   */
   public static Optional<Duration> parse(String text) {
-    if (text == null || !COMPILED.matcher(text).matches()) {
+    if (text == null || text.length() > MAX_LENGTH || !COMPILED.matcher(text).matches()) {
       return Optional.empty();
     }
     Duration total = Duration.ZERO;

@@ -27,6 +27,7 @@ public class EmailSink {
   }
 
   @Required
+  @Size(max = Limits.NAME)
   @JsonPropertyDescription("SMTP server host name.")
   public String host;
 
@@ -50,11 +51,12 @@ public class EmailSink {
   public ClientTls tls;
 
   @Required
+  @Size(max = Limits.EMAIL)
   @JsonPropertyDescription("Sender address, e.g. vigie@example.org.")
   public String from;
 
   @Required
   @Size(min = 1, max = 50)
   @JsonPropertyDescription("Recipient addresses.")
-  public List<String> to = new ArrayList<>();
+  public List<@Size(max = Limits.EMAIL) String> to = new ArrayList<>();
 }

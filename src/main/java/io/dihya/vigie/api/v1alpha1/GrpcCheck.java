@@ -6,12 +6,14 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 
 /** A call to the standard gRPC health service, grpc.health.v1.Health/Check. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class GrpcCheck {
 
   @Required
+  @Size(max = Limits.NAME)
   @JsonPropertyDescription("Host name or IP address of the gRPC server.")
   public String host;
 
@@ -22,6 +24,7 @@ public class GrpcCheck {
   public Integer port;
 
   @Default("")
+  @Size(max = Limits.SHORT_TEXT)
   @JsonPropertyDescription(
       "Service name to ask about; empty asks about the server as a whole. The answer must be"
           + " SERVING.")

@@ -20,13 +20,16 @@ public class HealthProbeSpec {
 
   @Default("30s")
   @Pattern(DurationFormat.PATTERN)
-  @JsonPropertyDescription("How often the check runs, e.g. 10s, 1m. At least 1s.")
+  @Size(max = DurationFormat.MAX_LENGTH)
+  @JsonPropertyDescription("How often the check runs, e.g. 10s, 1m. At least 1s, at most 24h.")
   public String interval = "30s";
 
   @Default("5s")
   @Pattern(DurationFormat.PATTERN)
+  @Size(max = DurationFormat.MAX_LENGTH)
   @JsonPropertyDescription(
-      "How long one check may take before it fails with reason Timeout. Must be less than interval.")
+      "How long one check may take before it fails with reason Timeout. At least 10ms, less than"
+          + " interval.")
   public String timeout = "5s";
 
   @Default("3")
@@ -55,16 +58,18 @@ public class HealthProbeSpec {
   @JsonPropertyDescription(
       "Names of HealthProbes in the same namespace this one depends on. While one of them is"
           + " unhealthy, this probe's alerts are suppressed (inhibited).")
-  public List<@Pattern(Names.DNS_SUBDOMAIN) String> dependsOn = new ArrayList<>();
+  public List<@Pattern(Names.DNS_SUBDOMAIN) @Size(max = Limits.NAME) String> dependsOn =
+      new ArrayList<>();
 
   @JsonPropertyDescription("Labels and annotations carried into this probe's alerts.")
   public ProbeAlert alert;
 
-  @Size(max = 16)
+  @Size(max = Limits.ASSERTIONS)
   @JsonPropertyDescription(
       "CEL expressions over the check's result that must all be true, e.g. result.latencyMs < 300 or"
-          + " result.http.status == 200. A false one fails the check with reason AssertionFailed.")
-  public List<String> assertions = new ArrayList<>();
+          + " result.http.status == 200. A false one fails the check with reason AssertionFailed. At"
+          + " most 16, each at most 1024 characters.")
+  public List<@Size(max = Limits.EXPRESSION) String> assertions = new ArrayList<>();
 
   @JsonPropertyDescription("An HTTP(S) request.")
   public HttpCheck http;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,11 +14,13 @@ public class Heartbeat {
 
   @Required
   @Pattern(DurationFormat.PATTERN)
-  @JsonPropertyDescription("How often to send the heartbeat, e.g. 5m. At least 1m.")
+  @Size(max = DurationFormat.MAX_LENGTH)
+  @JsonPropertyDescription("How often to send the heartbeat, e.g. 5m. At least 1m, at most 24h.")
   public String interval;
 
   @JsonPropertyDescription(
       "Names of the route's sinks that receive the heartbeat, e.g. a dead-man's-switch webhook. Empty:"
           + " every sink (think twice before sending heartbeats to a pager).")
-  public List<@Pattern(Names.DNS_LABEL) String> sinks = new ArrayList<>();
+  @Size(max = Limits.ITEMS)
+  public List<@Pattern(Names.DNS_LABEL) @Size(max = Limits.LABEL) String> sinks = new ArrayList<>();
 }

@@ -27,29 +27,33 @@ public class HttpCheck {
 
   @Required
   @Pattern("^https?://[^\\s]+$")
+  @Size(max = Limits.URL)
   @JsonPropertyDescription(
       "URL to request, http:// or https://, e.g. http://api.shop.svc.cluster.local:8080/healthz."
           + " Never put credentials in it: use headers with valueFrom, basicAuth or"
-          + " bearerTokenSecretRef.")
+          + " bearerTokenSecretRef. At most 2048 characters.")
   public String url;
 
   @Default("GET")
   @JsonPropertyDescription("HTTP method.")
   public Method method = Method.GET;
 
+  @Size(max = Limits.HEADERS)
   @JsonPropertyDescription(
-      "Request headers; secret values by valueFrom.secretKeyRef. Host, Connection, Content-Length,"
-          + " Expect and Upgrade are set by the client and cannot be given.")
+      "Request headers, at most 32; secret values by valueFrom.secretKeyRef. Host, Connection,"
+          + " Content-Length, Expect and Upgrade are set by the client and cannot be given.")
   public List<HttpHeader> headers = new ArrayList<>();
 
-  @JsonPropertyDescription("Request body, sent as is (set a Content-Type header to match).")
+  @Size(max = Limits.BODY)
+  @JsonPropertyDescription(
+      "Request body, sent as is (set a Content-Type header to match). At most 65536 characters.")
   public String body;
 
   @Default("[\"200-399\"]")
   @JsonPropertyDescription(
       "Accepted status codes: single codes (\"200\") or inclusive ranges (\"200-299\"). Default"
           + " 200-399.")
-  @Size(min = 1)
+  @Size(min = 1, max = Limits.ITEMS)
   public List<@Pattern("^[1-5][0-9]{2}(-[1-5][0-9]{2})?$") String> expectStatus =
       new ArrayList<>(List.of("200-399"));
 
@@ -73,10 +77,15 @@ public class HttpCheck {
   /** Body expectation: a substring, a regular expression, or both. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class ExpectBody {
-    @JsonPropertyDescription("The body must contain this text.")
+    @Size(max = Limits.EXPECTED_TEXT)
+    @JsonPropertyDescription("The body must contain this text. At most 4096 characters.")
     public String contains;
 
-    @JsonPropertyDescription("The body must match this regular expression (Java syntax, find).")
+    @Size(max = Limits.REGEX)
+    @JsonPropertyDescription(
+        "The body must match this regular expression (Java syntax, find), at most 1024 characters."
+            + " A match may take at most 1s (and no longer than the timeout): a pattern that"
+            + " backtracks without end, e.g. (a+)+$, fails the check.")
     public String regex;
   }
 

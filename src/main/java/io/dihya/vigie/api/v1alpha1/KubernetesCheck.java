@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 
 /** The health of a workload in the probe's namespace, as Kubernetes reports it. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -27,6 +28,7 @@ public class KubernetesCheck {
 
   @Required
   @Pattern(Names.DNS_SUBDOMAIN)
+  @Size(max = Limits.NAME)
   @JsonPropertyDescription("Name of the object, in the probe's namespace.")
   public String name;
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,18 +20,22 @@ public class MuteTimeInterval {
 
   @Required
   @Pattern(Names.DNS_LABEL)
+  @Size(max = Limits.LABEL)
   @JsonPropertyDescription("Name of the window, shown in the audit log when it mutes an alert.")
   public String name;
 
   @Default("UTC")
+  @Size(max = Limits.LABEL)
   @JsonPropertyDescription("IANA time zone of the window, e.g. Europe/Paris.")
   public String timeZone = "UTC";
 
   @JsonPropertyDescription(
       "Weekdays or ranges of weekdays, e.g. [saturday:sunday]. Empty: every day.")
+  @Size(max = Limits.ITEMS)
   public List<@Pattern(WEEKDAYS_PATTERN) String> weekdays = new ArrayList<>();
 
-  @JsonPropertyDescription("Times of day. Empty: the whole day.")
+  @Size(max = Limits.ITEMS)
+  @JsonPropertyDescription("Times of day, at most 32. Empty: the whole day.")
   public List<TimeRange> times = new ArrayList<>();
 
   /** A time-of-day range, start included, end excluded. */

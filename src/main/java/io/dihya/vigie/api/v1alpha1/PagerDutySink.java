@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 
 /**
  * PagerDuty Events API v2: a trigger on firing, a resolve on recovery, tied by the alert's
@@ -19,6 +20,7 @@ public class PagerDutySink {
 
   @Default("https://events.pagerduty.com/v2/enqueue")
   @Pattern("^https?://[^\\s]+$")
+  @Size(max = Limits.URL)
   @JsonPropertyDescription(
       "Events API endpoint; change it for the EU service region"
           + " (https://events.eu.pagerduty.com/v2/enqueue).")

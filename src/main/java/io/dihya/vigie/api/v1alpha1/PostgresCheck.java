@@ -7,6 +7,7 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 
 /** A PostgreSQL login and query. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -29,6 +30,7 @@ public class PostgresCheck {
   }
 
   @Required
+  @Size(max = Limits.NAME)
   @JsonPropertyDescription("Host name or IP address of the PostgreSQL server.")
   public String host;
 
@@ -39,7 +41,8 @@ public class PostgresCheck {
   public Integer port = 5432;
 
   @Required
-  @JsonPropertyDescription("Database to connect to.")
+  @Size(max = Limits.LABEL)
+  @JsonPropertyDescription("Database to connect to (PostgreSQL names have at most 63 bytes).")
   public String database;
 
   @Required
@@ -64,8 +67,9 @@ public class PostgresCheck {
   public SecretKeyRef keySecretRef;
 
   @Default("SELECT 1")
+  @Size(max = Limits.LONG_TEXT)
   @JsonPropertyDescription(
       "Query to run; it must succeed. Runs in a read-only transaction. Its rows are available to"
-          + " assertions.")
+          + " assertions. At most 8192 characters.")
   public String query = "SELECT 1";
 }

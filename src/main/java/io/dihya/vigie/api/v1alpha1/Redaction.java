@@ -14,8 +14,8 @@ public class Redaction {
   @Size(max = 32)
   @JsonPropertyDescription(
       "Regular expressions (Java syntax) whose matches are replaced by [REDACTED], e.g. patient or"
-          + " student identifiers: PAT-[0-9]{8}.")
-  public List<String> patterns = new ArrayList<>();
+          + " student identifiers: PAT-[0-9]{8}. At most 32, each at most 1024 characters.")
+  public List<@Size(max = Limits.REGEX) String> patterns = new ArrayList<>();
 
   @JsonPropertyDescription("Replace personal data by stable pseudonyms.")
   public Anonymize anonymize;

@@ -6,12 +6,14 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 
 /** A Redis PING that must answer PONG. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class RedisCheck {
 
   @Required
+  @Size(max = Limits.NAME)
   @JsonPropertyDescription("Host name or IP address of the Redis server.")
   public String host;
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 
 /**
  * A key of a Secret in the same namespace as the resource that names it. Credentials enter the API
@@ -14,11 +15,13 @@ public class SecretKeyRef {
 
   @Required
   @Pattern(Names.DNS_SUBDOMAIN)
+  @Size(max = Limits.NAME)
   @JsonPropertyDescription("Name of the Secret, in the same namespace as this resource.")
   public String name;
 
   @Required
   @Pattern("^[-._a-zA-Z0-9]+$")
+  @Size(max = Limits.NAME)
   @JsonPropertyDescription("Key of the value inside the Secret's data.")
   public String key;
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 
 /** One destination of a route's notifications: a name and exactly one kind. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -11,6 +12,7 @@ public class Sink {
 
   @Required
   @Pattern(Names.DNS_LABEL)
+  @Size(max = Limits.LABEL)
   @JsonPropertyDescription("Name of the sink, unique in the route; used in status and metrics.")
   public String name;
 

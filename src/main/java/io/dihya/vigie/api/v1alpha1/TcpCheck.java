@@ -5,12 +5,14 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 
 /** A TCP connection, optionally with a line sent and an answer expected. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class TcpCheck {
 
   @Required
+  @Size(max = Limits.NAME)
   @JsonPropertyDescription("Host name or IP address, e.g. mail.infra.svc.cluster.local.")
   public String host;
 
@@ -22,9 +24,12 @@ public class TcpCheck {
 
   @JsonPropertyDescription(
       "Text to send once connected, as is (UTF-8). For line endings use a YAML double-quoted string:"
-          + " \"PING\\r\\n\".")
+          + " \"PING\\r\\n\". At most 65536 characters.")
+  @Size(max = Limits.BODY)
   public String send;
 
-  @JsonPropertyDescription("Text the server must send back (substring) before the timeout.")
+  @Size(max = Limits.EXPECTED_TEXT)
+  @JsonPropertyDescription(
+      "Text the server must send back (substring) before the timeout. At most 4096 characters.")
   public String expect;
 }

@@ -7,12 +7,14 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 
 /** A TLS handshake whose certificate chain must be valid for long enough. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class TlsCheck {
 
   @Required
+  @Size(max = Limits.NAME)
   @JsonPropertyDescription("Host name or IP address to connect to.")
   public String host;
 
@@ -22,14 +24,16 @@ public class TlsCheck {
   @JsonPropertyDescription("Port to connect to.")
   public Integer port = 443;
 
+  @Size(max = Limits.NAME)
   @JsonPropertyDescription("Server name to send (SNI) and to verify. Defaults to host.")
   public String serverName;
 
   @Default("14d")
   @Pattern(DurationFormat.PATTERN)
+  @Size(max = DurationFormat.MAX_LENGTH)
   @JsonPropertyDescription(
-      "How long every certificate of the chain must stay valid, e.g. 14d. Less fails with"
-          + " CertificateExpiring; already expired fails with CertificateExpired.")
+      "How long every certificate of the chain must stay valid, e.g. 14d, at most 3650d. Less fails"
+          + " with CertificateExpiring; already expired fails with CertificateExpired.")
   public String minValidFor = "14d";
 
   @JsonPropertyDescription(

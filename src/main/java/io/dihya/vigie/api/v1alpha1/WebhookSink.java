@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,6 +23,7 @@ public class WebhookSink {
   }
 
   @Pattern("^https?://[^\\s]+$")
+  @Size(max = Limits.URL)
   @JsonPropertyDescription(
       "Endpoint URL. Use urlSecretRef instead when the URL carries a token. Exactly one of url and"
           + " urlSecretRef.")
@@ -30,7 +32,9 @@ public class WebhookSink {
   @JsonPropertyDescription("Secret key holding the endpoint URL.")
   public SecretKeyRef urlSecretRef;
 
-  @JsonPropertyDescription("Extra request headers; secret values by valueFrom.secretKeyRef.")
+  @Size(max = Limits.HEADERS)
+  @JsonPropertyDescription(
+      "Extra request headers, at most 32; secret values by valueFrom.secretKeyRef.")
   public List<HttpHeader> headers = new ArrayList<>();
 
   @Default("json")
