@@ -2,11 +2,15 @@ package io.dihya.vigie.alert;
 
 import io.dihya.vigie.alert.sink.NotificationTemplate;
 import io.dihya.vigie.api.v1alpha1.AlertRouteSpec;
+import io.dihya.vigie.api.v1alpha1.Limits;
 import io.dihya.vigie.api.v1alpha1.MuteTimeInterval;
 import io.dihya.vigie.api.v1alpha1.Silence;
 import io.dihya.vigie.api.v1alpha1.Sink;
 import io.dihya.vigie.api.v1alpha1.WebhookSink;
+import io.dihya.vigie.kube.SpecBounds;
 import io.dihya.vigie.kube.SpecProblems;
+import io.dihya.vigie.kube.SpecText;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import java.time.DateTimeException;
 import java.time.Duration;
@@ -16,6 +20,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -24,10 +29,14 @@ public final class AlertRouteValidator {
 
   static final Duration MIN_GROUP_INTERVAL = Duration.ofSeconds(1);
   static final Duration MIN_HEARTBEAT = Duration.ofMinutes(1);
+  static final Duration MAX_GROUP_INTERVAL = Duration.ofHours(24);
+  static final Duration MAX_REPEAT_INTERVAL = Duration.ofDays(30);
+  static final Duration MAX_HEARTBEAT = Duration.ofHours(24);
 
   private static final Pattern LABEL_NAME = Pattern.compile("^[a-zA-Z_][a-zA-Z0-9_]*$");
   private static final Pattern EMAIL = Pattern.compile("^[^@\\s<>]+@[^@\\s<>]+$");
   private static final Set<String> OPERATORS = Set.of("In", "NotIn", "Exists", "DoesNotExist");
+  static final int MAX_SELECTOR_TERMS = 32;
 
   private AlertRouteValidator() {}
 
@@ -37,11 +46,19 @@ public final class AlertRouteValidator {
       problems.add("spec", "required");
       return problems;
     }
-    problems.duration("spec.groupWait", spec.groupWait, Duration.ZERO);
-    problems.duration("spec.groupInterval", spec.groupInterval, MIN_GROUP_INTERVAL);
-    problems.duration("spec.repeatInterval", spec.repeatInterval, MIN_GROUP_INTERVAL);
+    selectorBounds(spec.probeSelector, problems);
+    SpecBounds.sizes("spec", spec, problems);
+    if (!problems.isEmpty()) {
+      return problems; // past the schema's bounds: not worth looking into, nor safe to
+    }
+    problems.duration("spec.groupWait", spec.groupWait, Duration.ZERO, MAX_GROUP_INTERVAL);
+    problems.duration(
+        "spec.groupInterval", spec.groupInterval, MIN_GROUP_INTERVAL, MAX_GROUP_INTERVAL);
+    problems.duration(
+        "spec.repeatInterval", spec.repeatInterval, MIN_GROUP_INTERVAL, MAX_REPEAT_INTERVAL);
     if (spec.heartbeat != null) {
-      problems.duration("spec.heartbeat.interval", spec.heartbeat.interval, MIN_HEARTBEAT);
+      problems.duration(
+          "spec.heartbeat.interval", spec.heartbeat.interval, MIN_HEARTBEAT, MAX_HEARTBEAT);
       Set<String> sinkNames = new HashSet<>();
       (spec.sinks == null ? List.<Sink>of() : spec.sinks).forEach(s -> sinkNames.add(s.name));
       for (int i = 0; i < spec.heartbeat.sinks.size(); i++) {
@@ -76,7 +93,64 @@ public final class AlertRouteValidator {
     }
     validateSinks(spec.sinks, problems);
     validateTemplate(spec, problems);
+    // Last: ranges and characters of every field, except where a rule above said more.
+    SpecBounds.contents("spec", spec, problems);
     return problems;
+  }
+
+  /**
+   * The bounds of the probe selector, a Kubernetes type the schema takes as it is: at most {@value
+   * #MAX_SELECTOR_TERMS} labels and expressions, {@value #MAX_SELECTOR_TERMS} values each, every
+   * key and value one line of at most {@link Limits#NAME} characters.
+   */
+  private static void selectorBounds(LabelSelector selector, SpecProblems problems) {
+    if (selector == null) {
+      return;
+    }
+    String path = "spec.probeSelector";
+    Map<String, String> labels = selector.getMatchLabels();
+    if (labels != null && labels.size() > MAX_SELECTOR_TERMS) {
+      problems.add(path + ".matchLabels", "at most " + MAX_SELECTOR_TERMS + " entries");
+    } else if (labels != null) {
+      int index = 0;
+      for (Map.Entry<String, String> label : labels.entrySet()) {
+        String at = path + ".matchLabels (entry " + index++ + ")";
+        selectorText(at, label.getKey(), problems);
+        selectorText(at, label.getValue(), problems);
+      }
+    }
+    List<LabelSelectorRequirement> expressions = selector.getMatchExpressions();
+    if (expressions != null && expressions.size() > MAX_SELECTOR_TERMS) {
+      problems.add(path + ".matchExpressions", "at most " + MAX_SELECTOR_TERMS + " items");
+      return;
+    }
+    for (int i = 0; expressions != null && i < expressions.size(); i++) {
+      LabelSelectorRequirement r = expressions.get(i);
+      String at = path + ".matchExpressions[" + i + "]";
+      selectorText(at + ".key", r.getKey(), problems);
+      selectorText(at + ".operator", r.getOperator(), problems);
+      List<String> values = r.getValues();
+      if (values != null && values.size() > MAX_SELECTOR_TERMS) {
+        problems.add(at + ".values", "at most " + MAX_SELECTOR_TERMS + " items");
+      } else if (values != null) {
+        for (int j = 0; j < values.size(); j++) {
+          selectorText(at + ".values[" + j + "]", values.get(j), problems);
+        }
+      }
+    }
+  }
+
+  private static void selectorText(String path, String text, SpecProblems problems) {
+    if (text == null || problems.has(path)) {
+      return;
+    }
+    String problem =
+        text.length() > Limits.NAME
+            ? "at most " + Limits.NAME + " characters"
+            : SpecText.LINE.problem(text);
+    if (problem != null) {
+      problems.add(path, problem);
+    }
   }
 
   /** The names of the sink kinds set on {@code sink}. */

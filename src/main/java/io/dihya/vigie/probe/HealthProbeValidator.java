@@ -3,6 +3,7 @@ package io.dihya.vigie.probe;
 import io.dihya.vigie.api.v1alpha1.HealthProbeSpec;
 import io.dihya.vigie.api.v1alpha1.HttpCheck;
 import io.dihya.vigie.api.v1alpha1.Names;
+import io.dihya.vigie.kube.SpecBounds;
 import io.dihya.vigie.kube.SpecProblems;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -23,7 +24,9 @@ import java.util.regex.Pattern;
 public final class HealthProbeValidator {
 
   static final Duration MIN_INTERVAL = Duration.ofSeconds(1);
+  static final Duration MAX_INTERVAL = Duration.ofHours(24);
   static final Duration MIN_TIMEOUT = Duration.ofMillis(10);
+  static final Duration MAX_MIN_VALID_FOR = Duration.ofDays(3650);
 
   private static final Pattern LABEL_NAME = Pattern.compile("^[a-zA-Z_][a-zA-Z0-9_]*$");
   private static final Pattern DNS_SUBDOMAIN = Pattern.compile(Names.DNS_SUBDOMAIN);
@@ -39,7 +42,10 @@ public final class HealthProbeValidator {
       problems.add("spec", "required");
       return problems;
     }
-    var interval = problems.duration("spec.interval", spec.interval, MIN_INTERVAL);
+    if (!SpecBounds.sizes("spec", spec, problems)) {
+      return problems; // past the schema's bounds: not worth looking into, nor safe to
+    }
+    var interval = problems.duration("spec.interval", spec.interval, MIN_INTERVAL, MAX_INTERVAL);
     var timeout = problems.duration("spec.timeout", spec.timeout, MIN_TIMEOUT);
     if (interval.isPresent() && timeout.isPresent()) {
       problems.check(
@@ -47,14 +53,6 @@ public final class HealthProbeValidator {
           "spec.timeout",
           "must be less than spec.interval");
     }
-    problems.check(
-        spec.failureThreshold != null && spec.failureThreshold < 1,
-        "spec.failureThreshold",
-        "must be at least 1");
-    problems.check(
-        spec.successThreshold != null && spec.successThreshold < 1,
-        "spec.successThreshold",
-        "must be at least 1");
     validateDependsOn(name, spec.dependsOn, problems);
     if (spec.alert != null) {
       spec.alert.labels.keySet().stream()
@@ -77,7 +75,8 @@ public final class HealthProbeValidator {
       validateHttp(spec.http, problems);
     }
     if (spec.tls != null) {
-      problems.duration("spec.tls.minValidFor", spec.tls.minValidFor, Duration.ZERO);
+      problems.duration(
+          "spec.tls.minValidFor", spec.tls.minValidFor, Duration.ZERO, MAX_MIN_VALID_FOR);
     }
     if (spec.grpc != null) {
       problems.tls("spec.grpc.tls", spec.grpc.tls);
@@ -93,6 +92,8 @@ public final class HealthProbeValidator {
           "spec.redis.usernameSecretRef",
           "needs spec.redis.passwordSecretRef too");
     }
+    // Last: ranges and characters of every field, except where a rule above said more.
+    SpecBounds.contents("spec", spec, problems);
     return problems;
   }
 

@@ -54,7 +54,7 @@ public class HttpCheck {
       "Accepted status codes: single codes (\"200\") or inclusive ranges (\"200-299\"). Default"
           + " 200-399.")
   @Size(min = 1, max = Limits.ITEMS)
-  public List<@Pattern("^[1-5][0-9]{2}(-[1-5][0-9]{2})?$") String> expectStatus =
+  public List<@Pattern("^[1-5][0-9]{2}(-[1-5][0-9]{2})?$") @Size(max = 7) String> expectStatus =
       new ArrayList<>(List.of("200-399"));
 
   @JsonPropertyDescription("What the response body must contain. Bodies are never logged.")

@@ -32,7 +32,7 @@ public class MuteTimeInterval {
   @JsonPropertyDescription(
       "Weekdays or ranges of weekdays, e.g. [saturday:sunday]. Empty: every day.")
   @Size(max = Limits.ITEMS)
-  public List<@Pattern(WEEKDAYS_PATTERN) String> weekdays = new ArrayList<>();
+  public List<@Pattern(WEEKDAYS_PATTERN) @Size(max = 19) String> weekdays = new ArrayList<>();
 
   @Size(max = Limits.ITEMS)
   @JsonPropertyDescription("Times of day, at most 32. Empty: the whole day.")
@@ -46,11 +46,13 @@ public class MuteTimeInterval {
 
     @Required
     @Pattern(CLOCK_PATTERN)
+    @Size(max = 5)
     @JsonPropertyDescription("Start, HH:MM (inclusive).")
     public String start;
 
     @Required
     @Pattern(CLOCK_PATTERN)
+    @Size(max = 5)
     @JsonPropertyDescription("End, HH:MM (exclusive), after start; 24:00 is midnight.")
     public String end;
   }
