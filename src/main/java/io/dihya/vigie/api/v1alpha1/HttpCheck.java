@@ -85,7 +85,8 @@ public class HttpCheck {
     @JsonPropertyDescription(
         "The body must match this regular expression (Java syntax, find), at most 1024 characters."
             + " A match may take at most 1s (and no longer than the timeout): a pattern that"
-            + " backtracks without end, e.g. (a+)+$, fails the check.")
+            + " backtracks without end on the body, e.g. (x*)*y on a long run of x, fails the"
+            + " check with reason BodyMismatch.")
     public String regex;
   }
 

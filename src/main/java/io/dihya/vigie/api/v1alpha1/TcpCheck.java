@@ -11,6 +11,12 @@ import io.fabric8.generator.annotation.Size;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class TcpCheck {
 
+  /**
+   * The longest expected answer: it is looked for in up to a mebibyte of what the server sends,
+   * once per byte received.
+   */
+  public static final int EXPECT_LENGTH = 256;
+
   @Required
   @Size(max = Limits.NAME)
   @JsonPropertyDescription("Host name or IP address, e.g. mail.infra.svc.cluster.local.")
@@ -28,8 +34,9 @@ public class TcpCheck {
   @Size(max = Limits.BODY)
   public String send;
 
-  @Size(max = Limits.EXPECTED_TEXT)
+  @Size(max = EXPECT_LENGTH)
   @JsonPropertyDescription(
-      "Text the server must send back (substring) before the timeout. At most 4096 characters.")
+      "Text the server must send back (substring) before the timeout, e.g. a banner or a status"
+          + " line. At most 256 characters.")
   public String expect;
 }

@@ -3,22 +3,44 @@ package io.dihya.vigie.probe.check;
 import io.dihya.vigie.api.v1alpha1.HttpCheck;
 import io.dihya.vigie.redact.DeadlineCharSequence;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
-/** What an HTTP body must contain and match; the regex is compiled once, at create time. */
+/**
+ * What an HTTP body must contain and match; the regex is compiled once, at create time.
+ *
+ * <p>Both are bounded whatever the body and the spec: the text is searched in linear time (a
+ * 4,096-character text against a 1 MiB body is billions of steps for {@link String#contains} when
+ * both are made of the same letter), and a regular expression may run for {@link #MATCH_BUDGET} at
+ * most, and never past the check's deadline, however it backtracks.
+ */
 final class BodyExpectation {
 
-  private final String contains;
-  private final Pattern regex;
+  /** The longest one match of the body's regular expression may take. */
+  static final Duration MATCH_BUDGET = Duration.ofSeconds(1);
 
-  private BodyExpectation(String contains, Pattern regex) {
+  private final String contains;
+  private final int[] containsFailure;
+  private final Pattern regex;
+  private final String regexField;
+  private final long budgetNanos;
+
+  private BodyExpectation(String contains, Pattern regex, String regexField, long budgetNanos) {
     this.contains = contains;
+    this.containsFailure = contains == null ? null : failureTable(contains);
     this.regex = regex;
+    this.regexField = regexField;
+    this.budgetNanos = budgetNanos;
   }
 
   /** Null when the spec expects nothing of the body (no block, or an empty one). */
   static BodyExpectation of(HttpCheck.ExpectBody spec, String field) {
+    return of(spec, field, MATCH_BUDGET);
+  }
+
+  /** As {@link #of(HttpCheck.ExpectBody, String)}, with another budget for a match (tests). */
+  static BodyExpectation of(HttpCheck.ExpectBody spec, String field, Duration matchBudget) {
     if (spec == null) {
       return null;
     }
@@ -36,33 +58,84 @@ final class BodyExpectation {
                 + " near index "
                 + e.getIndex()
                 + ")");
+      } catch (StackOverflowError e) {
+        throw new IllegalArgumentException(
+            field + ".regex: not a valid regular expression (nested too deeply)");
       }
     }
-    return contains == null && regex == null ? null : new BodyExpectation(contains, regex);
+    return contains == null && regex == null
+        ? null
+        : new BodyExpectation(contains, regex, field + ".regex", matchBudget.toNanos());
   }
 
   /**
    * Null when the body meets the expectation, else the fixed text that says what is missing.
    *
-   * @throws DeadlineCharSequence.DeadlineExceeded when the regex runs past the deadline
+   * @throws DeadlineCharSequence.DeadlineExceeded when the check's deadline comes before the
+   *     regex's own budget runs out: the check then timed out like any other
    */
   String mismatch(BoundedBodySubscriber.Body body, long deadlineNanos) {
     // Bodies are read as UTF-8; a character cut by the read limit becomes U+FFFD.
     String text = new String(body.bytes(), StandardCharsets.UTF_8);
     String within = body.truncated() ? " in its first " + body.bytes().length + " bytes" : "";
-    if (contains != null && !text.contains(contains)) {
+    if (contains != null && indexOf(text, contains, containsFailure) < 0) {
       return "the body does not contain the expected text" + within;
     }
     if (regex != null) {
+      long budgetEnd = System.nanoTime() + budgetNanos;
+      boolean budgetFirst = budgetEnd - deadlineNanos < 0;
       try {
-        if (!regex.matcher(new DeadlineCharSequence(text, deadlineNanos)).find()) {
+        CharSequence input =
+            new DeadlineCharSequence(text, budgetFirst ? budgetEnd : deadlineNanos);
+        if (!regex.matcher(input).find()) {
           return "the body does not match the expected regular expression" + within;
         }
+      } catch (DeadlineCharSequence.DeadlineExceeded e) {
+        if (!budgetFirst) {
+          throw e;
+        }
+        return "the expected regular expression did not finish within "
+            + Duration.ofNanos(budgetNanos).toMillis()
+            + "ms on the body"
+            + within
+            + ": it backtracks too much (nested quantifiers such as (a+)+ do); simplify "
+            + regexField;
       } catch (StackOverflowError e) {
         // java.util.regex recurses once per repetition of some groups, e.g. (a|b)+ on long text.
         return "the body could not be matched: the regular expression recurses too deeply";
       }
     }
     return null;
+  }
+
+  /** Knuth-Morris-Pratt: where {@code needle} first occurs in {@code text}, in linear time. */
+  static int indexOf(String text, String needle, int[] failure) {
+    int matched = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      while (matched > 0 && needle.charAt(matched) != c) {
+        matched = failure[matched - 1];
+      }
+      if (needle.charAt(matched) == c && ++matched == needle.length()) {
+        return i - needle.length() + 1;
+      }
+    }
+    return -1;
+  }
+
+  /** For each prefix of {@code needle}, the length of its longest proper border. */
+  static int[] failureTable(String needle) {
+    int[] failure = new int[needle.length()];
+    int border = 0;
+    for (int i = 1; i < needle.length(); i++) {
+      while (border > 0 && needle.charAt(i) != needle.charAt(border)) {
+        border = failure[border - 1];
+      }
+      if (needle.charAt(i) == needle.charAt(border)) {
+        border++;
+      }
+      failure[i] = border;
+    }
+    return failure;
   }
 }
