@@ -20,15 +20,13 @@ final class BodyExpectation {
   /** The longest one match of the body's regular expression may take. */
   static final Duration MATCH_BUDGET = Duration.ofSeconds(1);
 
-  private final String contains;
-  private final int[] containsFailure;
+  private final TextSearch containsSearch;
   private final Pattern regex;
   private final String regexField;
   private final long budgetNanos;
 
   private BodyExpectation(String contains, Pattern regex, String regexField, long budgetNanos) {
-    this.contains = contains;
-    this.containsFailure = contains == null ? null : failureTable(contains);
+    this.containsSearch = contains == null ? null : new TextSearch(contains);
     this.regex = regex;
     this.regexField = regexField;
     this.budgetNanos = budgetNanos;
@@ -78,7 +76,7 @@ final class BodyExpectation {
     // Bodies are read as UTF-8; a character cut by the read limit becomes U+FFFD.
     String text = new String(body.bytes(), StandardCharsets.UTF_8);
     String within = body.truncated() ? " in its first " + body.bytes().length + " bytes" : "";
-    if (contains != null && indexOf(text, contains, containsFailure) < 0) {
+    if (containsSearch != null && containsSearch.in(text) < 0) {
       return "the body does not contain the expected text" + within;
     }
     if (regex != null) {
@@ -106,36 +104,5 @@ final class BodyExpectation {
       }
     }
     return null;
-  }
-
-  /** Knuth-Morris-Pratt: where {@code needle} first occurs in {@code text}, in linear time. */
-  static int indexOf(String text, String needle, int[] failure) {
-    int matched = 0;
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      while (matched > 0 && needle.charAt(matched) != c) {
-        matched = failure[matched - 1];
-      }
-      if (needle.charAt(matched) == c && ++matched == needle.length()) {
-        return i - needle.length() + 1;
-      }
-    }
-    return -1;
-  }
-
-  /** For each prefix of {@code needle}, the length of its longest proper border. */
-  static int[] failureTable(String needle) {
-    int[] failure = new int[needle.length()];
-    int border = 0;
-    for (int i = 1; i < needle.length(); i++) {
-      while (border > 0 && needle.charAt(i) != needle.charAt(border)) {
-        border = failure[border - 1];
-      }
-      if (needle.charAt(i) == needle.charAt(border)) {
-        border++;
-      }
-      failure[i] = border;
-    }
-    return failure;
   }
 }
