@@ -96,7 +96,7 @@ final class BodyExpectation {
             + Duration.ofNanos(budgetNanos).toMillis()
             + "ms on the body"
             + within
-            + ": it backtracks too much (nested quantifiers such as (a+)+ do); simplify "
+            + ": it backtracks too much (nested quantifiers such as (x*)* do); simplify "
             + regexField;
       } catch (StackOverflowError e) {
         // java.util.regex recurses once per repetition of some groups, e.g. (a|b)+ on long text.
