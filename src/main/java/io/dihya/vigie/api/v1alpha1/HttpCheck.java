@@ -40,8 +40,10 @@ public class HttpCheck {
 
   @Size(max = Limits.HEADERS)
   @JsonPropertyDescription(
-      "Request headers, at most 32; secret values by valueFrom.secretKeyRef. Host, Connection,"
-          + " Content-Length, Expect and Upgrade are set by the client and cannot be given.")
+      "Request headers, at most 32; secret values by valueFrom.secretKeyRef. Host,"
+          + " Content-Length, Expect and Upgrade are set by the client and cannot be given. Each"
+          + " run opens a new connection (Connection: close) unless a header Connection:"
+          + " keep-alive keeps it between runs.")
   public List<HttpHeader> headers = new ArrayList<>();
 
   @Size(max = Limits.BODY)
