@@ -5,6 +5,10 @@
 # Usage:
 #   hack/local-cluster.sh start [--local]   start (or reuse) the local API server
 #   hack/local-cluster.sh stop              stop it and wipe its etcd data
+#   hack/local-cluster.sh stop --keep-data  stop etcd and the API server, keep etcd's data: the
+#                                           next `start` resumes it (objects, resourceVersions)
+#   hack/local-cluster.sh restart           stop --keep-data, then start --local: a control plane
+#                                           restart, as clients see during an upgrade or outage
 #   hack/local-cluster.sh status            exit 0 if the local API server answers
 #   hack/local-cluster.sh env               print 'export KUBECONFIG=...' (for eval)
 #   hack/local-cluster.sh build             only make sure the kube-apiserver binary exists
@@ -16,6 +20,9 @@
 # packages (as root), builds kube-apiserver once from Debian's `kubernetes` source
 # package (~6-10 minutes on 2 cores; cached afterwards), makes certificates, starts etcd
 # and kube-apiserver in the background bound to 127.0.0.1, and waits until /readyz is ok.
+# `start` starts from an empty etcd, unless the previous `stop` was `stop --keep-data`: then it
+# resumes that data with the same certificates, port and kubeconfig, so clients (an operator
+# running against it) reconnect on their own; the end-to-end tests use this for fault injection.
 # On stdout `start` prints only `export KUBECONFIG=...` for the local cluster (nothing
 # when an existing cluster is used), so `eval "$(hack/local-cluster.sh start)"` works;
 # all progress messages go to stderr.
@@ -56,6 +63,7 @@ APISERVER_BIN=$BIN_DIR/kube-apiserver-$K8S_VERSION
 BUILD_DIR=$CACHE_DIR/build
 PKI_DIR=$CLUSTER_DIR/pki
 ETCD_DATA_DIR=$CLUSTER_DIR/etcd-data
+ETCD_DATA_KEPT=$CLUSTER_DIR/etcd-data.kept
 KUBECONFIG_FILE=$CLUSTER_DIR/kubeconfig
 ETCD_PID=$CLUSTER_DIR/etcd.pid
 APISERVER_PID=$CLUSTER_DIR/kube-apiserver.pid
@@ -416,7 +424,10 @@ pid_alive() {
   pid=$(<"$1")
   [[ $pid =~ ^[0-9]+$ ]] || return 1
   kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$2"
+  # (no `| grep -q`: with pipefail, grep's early exit can fail the pipeline with SIGPIPE)
+  local cmdline
+  cmdline=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+  [[ $cmdline == *"$2"* ]]
 }
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -468,7 +479,10 @@ stop_pid() {
   rm -f "$pidfile"
 }
 
+# do_stop [keep]: stop etcd and kube-apiserver; wipe etcd's data unless keep is non-empty
+# (then the next start resumes it).
 do_stop() {
+  local keep=${1:-}
   mkdir -p "$CLUSTER_DIR"
   exec 9>"$CLUSTER_DIR/.lock"
   flock -w 30 9 || log "warning: $CLUSTER_DIR/.lock is busy for 30 s; stopping anyway"
@@ -477,7 +491,12 @@ do_stop() {
   fi
   stop_pid "$APISERVER_PID" kube-apiserver
   stop_pid "$ETCD_PID" etcd
-  rm -rf "$ETCD_DATA_DIR"
+  if [[ -n $keep && -d $ETCD_DATA_DIR/member ]]; then
+    : >"$ETCD_DATA_KEPT"
+    log "kept etcd's data in $ETCD_DATA_DIR: the next start resumes it"
+  else
+    rm -rf "$ETCD_DATA_DIR" "$ETCD_DATA_KEPT"
+  fi
 }
 
 # existing_cluster: the user's kubeconfig reaches a cluster (prints the context).
@@ -521,10 +540,16 @@ do_start() {
   local started=$SECONDS
   ensure_runtime_prereqs
   ensure_apiserver_binary
-  # clean up a half-running previous cluster
+  # clean up a half-running previous cluster; its data is resumed only after `stop --keep-data`
   stop_pid "$APISERVER_PID" kube-apiserver
   stop_pid "$ETCD_PID" etcd
-  rm -rf "$ETCD_DATA_DIR"
+  local resume=''
+  if [[ -e $ETCD_DATA_KEPT && -d $ETCD_DATA_DIR/member && -s $KUBECONFIG_FILE ]]; then
+    resume=1
+  else
+    rm -rf "$ETCD_DATA_DIR"
+  fi
+  rm -f "$ETCD_DATA_KEPT"
 
   local p
   for p in "$APISERVER_PORT" "$ETCD_PORT" "$ETCD_PEER_PORT"; do
@@ -533,7 +558,11 @@ do_start() {
   ensure_certs
   write_kubeconfig
 
-  log "starting etcd on 127.0.0.1:$ETCD_PORT"
+  if [[ -n $resume ]]; then
+    log "starting etcd on 127.0.0.1:$ETCD_PORT with the data kept in $ETCD_DATA_DIR"
+  else
+    log "starting etcd on 127.0.0.1:$ETCD_PORT"
+  fi
   start_bg "$ETCD_PID" "$ETCD_LOG" "$ETCD_BIN" \
     --name=vigie \
     --data-dir="$ETCD_DATA_DIR" \
@@ -617,7 +646,22 @@ main() {
       done
       do_start "$local_only"
       ;;
-    stop) do_stop ;;
+    stop)
+      local keep=
+      while [[ $# -gt 0 ]]; do
+        case $1 in
+          --keep-data) keep=1 ;;
+          *) usage; exit 2 ;;
+        esac
+        shift
+      done
+      do_stop "$keep"
+      ;;
+    restart)
+      [[ $# -eq 0 ]] || { usage; exit 2; }
+      do_stop 1
+      do_start 1
+      ;;
     status) do_status ;;
     env) echo "export KUBECONFIG=$KUBECONFIG_FILE" ;;
     build)
