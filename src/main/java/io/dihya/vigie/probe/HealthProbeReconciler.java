@@ -60,6 +60,12 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
   private final Duration secretRetry;
   private final ReconcileTrigger<HealthProbe> engineEvents = new ReconcileTrigger<>("probe-engine");
 
+  /**
+   * Orders what the alert pipeline hears of a probe: transitions (from check threads), the health
+   * reported when it is scheduled, its withdrawal when it is unscheduled.
+   */
+  private final Object alerting = new Object();
+
   public HealthProbeReconciler(
       ProbeScheduler scheduler,
       CheckFactory checks,
@@ -82,6 +88,16 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
       EventSourceContext<HealthProbe> context) {
     scheduler.onChange(engineEvents::fire);
     var cache = context.getPrimaryCache();
+    // Transitions go to the alert pipeline straight from the engine, not through a reconcile: a
+    // reconcile waits on the API server (Events, the status patch), notifications must not.
+    scheduler.onTransition(
+        (id, snapshot, redactor) -> {
+          synchronized (alerting) {
+            if (scheduler.isScheduled(id)) {
+              cache.get(id).ifPresent(probe -> tellAlerts(probe, snapshot, redactor));
+            }
+          }
+        });
     scheduler.existsWhen(id -> cache.get(id).isPresent());
     return List.of(engineEvents);
   }
@@ -139,8 +155,10 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
         unschedule(probe);
         return notReady(probe, Conditions.REASON_UNSUPPORTED_CHECK, e.getMessage(), redactor, now);
       }
-      scheduler.schedule(id, timing(spec, fingerprint), check, redactor, probe.getStatus());
-      reportHealth(probe, scheduler.snapshot(id).orElse(null), redactor);
+      synchronized (alerting) {
+        scheduler.schedule(id, timing(spec, fingerprint), check, redactor, probe.getStatus());
+        tellAlerts(probe, scheduler.snapshot(id).orElse(null), redactor);
+      }
     }
     ProbeSnapshot snapshot = scheduler.snapshot(id).orElse(null);
     ProbeStatus.Readiness readiness = ProbeStatus.Readiness.of(snapshot);
@@ -192,16 +210,18 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
 
   /** Stops the probe's checks; its alerts, if any fire, resolve (it has no verdict any more). */
   private void unschedule(HealthProbe probe) {
-    scheduler.remove(ResourceID.fromResource(probe));
-    alerts.withdraw(probe.getMetadata().getNamespace(), probe.getMetadata().getName());
+    synchronized (alerting) {
+      scheduler.remove(ResourceID.fromResource(probe));
+      alerts.withdraw(probe.getMetadata().getNamespace(), probe.getMetadata().getName());
+    }
   }
 
   /**
-   * Tells the alert pipeline the probe's health when it is (re)scheduled: after a restart or a
-   * change of spec, routes learn what fires without waiting for a transition; a state they already
-   * hold changes nothing.
+   * Tells the alert pipeline the probe's health: on every transition, and when it is (re)scheduled
+   * (after a restart or a change of spec, routes learn what fires without waiting for a
+   * transition); a state they already hold changes nothing.
    */
-  private void reportHealth(HealthProbe probe, ProbeSnapshot snapshot, Redactor redactor) {
+  private void tellAlerts(HealthProbe probe, ProbeSnapshot snapshot, Redactor redactor) {
     if (snapshot != null && snapshot.health() == Health.Unhealthy) {
       alerts.transition(transition(probe, snapshot, true, redactor));
     } else if (snapshot != null && snapshot.health() == Health.Healthy) {
@@ -246,7 +266,8 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
   }
 
   /**
-   * One Event per change of health, when the verdict reaches status for the first time.
+   * One Event per change of health, when the verdict reaches status for the first time (the alert
+   * pipeline heard of it from the engine already).
    *
    * @return true when the health changed
    */
@@ -259,7 +280,6 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
       return false;
     }
     if (snapshot.health() == Health.Unhealthy) {
-      alerts.transition(transition(probe, snapshot, true, redactor));
       events.publish(
           probe,
           EventPublisher.WARNING,
@@ -268,7 +288,6 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
           snapshot.reason() + ": " + snapshot.message(),
           redactor);
     } else if (snapshot.health() == Health.Healthy && before == Health.Unhealthy) {
-      alerts.transition(transition(probe, snapshot, false, redactor));
       events.publish(
           probe,
           EventPublisher.NORMAL,

@@ -64,6 +64,7 @@ public class ProbeScheduler implements AutoCloseable {
   private final EngineMetrics metrics;
 
   private volatile Consumer<ResourceID> listener = id -> {};
+  private volatile TransitionListener transitions = (id, snapshot, redactor) -> {};
   private volatile Predicate<ResourceID> exists = id -> true;
 
   public ProbeScheduler(
@@ -92,6 +93,24 @@ public class ProbeScheduler implements AutoCloseable {
   /** Who hears that a probe's status should be written (the probe event source). */
   public void onChange(Consumer<ResourceID> listener) {
     this.listener = listener;
+  }
+
+  /** Hears of a probe's change of health at once, on the thread that recorded the result. */
+  @FunctionalInterface
+  public interface TransitionListener {
+    /**
+     * @param snapshot the probe's state just after the change
+     * @param redactor the probe's redactor (its Secrets' values)
+     */
+    void transition(ResourceID id, ProbeSnapshot snapshot, Redactor redactor);
+  }
+
+  /**
+   * Who hears of every change of health as the engine sees it (the alert pipeline): unlike status,
+   * this needs no API server, so alerts go out while it is unreachable.
+   */
+  public void onTransition(TransitionListener transitions) {
+    this.transitions = transitions;
   }
 
   /**
@@ -317,7 +336,15 @@ public class ProbeScheduler implements AutoCloseable {
       audit(registration.id, result, started);
     }
     if (change == ProbeState.Change.HEALTH) {
-      logTransition(registration.id, before, registration.state.snapshot());
+      ProbeSnapshot after = registration.state.snapshot();
+      logTransition(registration.id, before, after);
+      try {
+        transitions.transition(registration.id, after, registration.redactor);
+      } catch (RuntimeException e) {
+        LOG.warnf(
+            "the transition of %s could not be routed: %s",
+            registration.id, e.getClass().getName());
+      }
     }
     long now = clock.millis();
     if (change != ProbeState.Change.NONE || now - registration.lastNotified >= refreshMillis()) {

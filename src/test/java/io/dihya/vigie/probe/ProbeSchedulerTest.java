@@ -132,6 +132,30 @@ class ProbeSchedulerTest {
   }
 
   @Test
+  void everyChangeOfHealthIsHeardOnceWithItsStateAndTheProbesRedactor() {
+    List<String> heard = new CopyOnWriteArrayList<>();
+    Redactor redactor = Redactor.standard().withSecrets(List.of("s3cr3t-value"));
+    AtomicInteger runs = new AtomicInteger();
+    scheduler(8, Duration.ofHours(1))
+        .onTransition(
+            (id, snapshot, r) -> {
+              assertThat(r).isSameAs(redactor);
+              heard.add(id.getName() + " " + snapshot.health());
+            });
+    // Healthy twice, then failing for good: Unknown -> Healthy -> Unhealthy.
+    Check check =
+        timeout ->
+            CompletableFuture.completedFuture(
+                runs.incrementAndGet() <= 2
+                    ? CheckResult.success(1, "answered 200")
+                    : CheckResult.failure(Reasons.CONNECTION_REFUSED, "connection refused", 1));
+    scheduler.schedule(ID, timing(30, 2, 1), check, redactor, null);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> runs.get() >= 8);
+    assertThat(heard).containsExactly("orders Healthy", "orders Unhealthy");
+  }
+
+  @Test
   void thresholdsCountConsecutiveResultsOnly() {
     ProbeState state = new ProbeState(3, 2, java.time.Instant.EPOCH);
     var now = java.time.Instant.EPOCH;
