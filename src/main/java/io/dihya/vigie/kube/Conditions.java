@@ -105,6 +105,30 @@ public final class Conditions {
     return result;
   }
 
+  /**
+   * Like {@link #set}, with the transition time given: for a condition that mirrors state kept
+   * elsewhere (the engine knows when a probe's health changed), so that it does not depend on how
+   * fresh {@code current} is. A status read from an informer's cache can lag behind the API server,
+   * e.g. while its watch reconnects after an outage.
+   */
+  public static List<Condition> setWithTransition(
+      List<Condition> current,
+      String type,
+      String status,
+      String reason,
+      String message,
+      Long observedGeneration,
+      Instant transition) {
+    List<Condition> result =
+        set(current, type, status, reason, message, observedGeneration, transition);
+    result.replaceAll(
+        c ->
+            type.equals(c.getType())
+                ? new ConditionBuilder(c).withLastTransitionTime(timestamp(transition)).build()
+                : c);
+    return result;
+  }
+
   /** The condition of the given type, if present. */
   public static Optional<Condition> find(List<Condition> conditions, String type) {
     if (conditions == null) {

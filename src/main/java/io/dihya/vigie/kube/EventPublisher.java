@@ -48,9 +48,11 @@ public class EventPublisher {
 
   /**
    * Publishes an Event about {@code regarding}. Never throws: an Event that cannot be written is
-   * logged and dropped, so Events never block reconciliation.
+   * logged and dropped, so Events never fail a reconciliation.
+   *
+   * @return whether the Event was written (false: the caller may try again later)
    */
-  public void publish(
+  public boolean publish(
       HasMetadata regarding,
       String type,
       String reason,
@@ -99,6 +101,7 @@ public class EventPublisher {
             new EventSeriesBuilder().withCount(count).withLastObservedTime(now).build());
         events.resource(existing).update();
       }
+      return true;
     } catch (KubernetesClientException e) {
       LOG.warnf(
           "could not write Event %s for %s/%s (HTTP %d)",
@@ -108,6 +111,7 @@ public class EventPublisher {
           "could not write Event %s for %s/%s (%s)",
           reason, namespace, regarding.getMetadata().getName(), e.getClass().getSimpleName());
     }
+    return false;
   }
 
   static String cut(String note) {

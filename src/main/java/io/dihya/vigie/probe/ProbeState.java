@@ -70,7 +70,9 @@ final class ProbeState {
     state.consecutiveSuccesses = orZero(status.consecutiveSuccesses);
     state.lastCheck = status.lastCheck;
     state.lastFailure = status.lastFailure;
-    if (status.since != null && state.health != Health.Unknown) {
+    // (Unknown too: a restart changes nothing; Suspended is not restored, its since is not either)
+    if (status.since != null
+        && (state.health != Health.Unknown || status.health == Health.Unknown)) {
       state.since = Instant.parse(status.since);
     }
     if (status.certificateNotAfter != null) {

@@ -92,7 +92,7 @@ final class ProbeStatus {
               : Conditions.timestamp(snapshot.certificateNotAfter());
       transition = snapshot.since();
       conditions =
-          Conditions.set(
+          Conditions.setWithTransition(
               conditions,
               Conditions.HEALTHY,
               switch (snapshot.health()) {
@@ -103,7 +103,7 @@ final class ProbeStatus {
               snapshot.reason(),
               snapshot.message(),
               generation,
-              now);
+              snapshot.since());
     } else {
       status.lastCheck = current.lastCheck;
       status.lastFailure = current.lastFailure;
@@ -125,10 +125,14 @@ final class ProbeStatus {
               now);
     }
     status.conditions = conditions;
-    if (status.health == current.health && current.since != null) {
+    if (transition != null) {
+      // The engine's, not a comparison with the current status: that one may be stale (a cached
+      // copy, after an outage) and miss a change of health that happened meanwhile.
+      status.since = Conditions.timestamp(transition);
+    } else if (status.health == current.health && current.since != null) {
       status.since = current.since;
     } else {
-      status.since = Conditions.timestamp(transition != null ? transition : now);
+      status.since = Conditions.timestamp(now);
     }
     return status;
   }

@@ -104,6 +104,32 @@ class HealthProbeStatusTest {
   }
 
   @Test
+  void sinceAndTheHealthyTransitionAreTheEnginesEvenWhenTheStatusReadIsStale() {
+    HealthProbe probe = httpProbe();
+    // What the cache holds: Healthy since 09:59, though the probe failed and recovered since, the
+    // failure's status written while the cache was not watching (after an outage).
+    probe.setStatus(accepted(probe, snapshot(Health.Healthy), T0));
+    ProbeSnapshot recovered = snapshot(Health.Healthy);
+    recovered =
+        new ProbeSnapshot(
+            recovered.health(),
+            recovered.reason(),
+            recovered.message(),
+            recovered.consecutiveFailures(),
+            1,
+            recovered.lastCheck(),
+            recovered.lastFailure(),
+            T0.plusSeconds(90),
+            recovered.certificateNotAfter());
+    HealthProbeStatus status = accepted(probe, recovered, T0.plusSeconds(95));
+    assertThat(status.since).isEqualTo("2026-11-24T10:01:30Z");
+    assertThat(condition(status, Conditions.HEALTHY).getLastTransitionTime())
+        .isEqualTo("2026-11-24T10:01:30Z");
+    assertThat(condition(status, Conditions.READY).getLastTransitionTime())
+        .isEqualTo(condition(probe.getStatus(), Conditions.READY).getLastTransitionTime());
+  }
+
+  @Test
   void suspendedProbesSaySoAndSinceMoves() {
     HealthProbe probe = httpProbe();
     probe.setStatus(accepted(probe, snapshot(Health.Healthy), T0));

@@ -322,6 +322,18 @@ class ProbeSchedulerTest {
   }
 
   @Test
+  void aProbeWithoutVerdictKeepsItsSinceAcrossARestartButNotOneThatWasSuspended() {
+    HealthProbeStatus status = new HealthProbeStatus();
+    status.health = Health.Unknown;
+    status.since = "2026-11-24T09:00:00Z";
+    java.time.Instant now = java.time.Instant.parse("2026-11-24T10:00:00Z");
+    assertThat(ProbeState.restore(status, 3, 1, now).snapshot().since())
+        .isEqualTo(java.time.Instant.parse("2026-11-24T09:00:00Z"));
+    status.health = Health.Suspended;
+    assertThat(ProbeState.restore(status, 3, 1, now).snapshot().since()).isEqualTo(now);
+  }
+
+  @Test
   void stateIsRestoredFromStatusSoARestartCausesNoTransition() {
     HealthProbeStatus status = new HealthProbeStatus();
     status.health = Health.Unhealthy;
