@@ -38,6 +38,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
@@ -65,6 +66,13 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
    * reported when it is scheduled, its withdrawal when it is unscheduled.
    */
   private final Object alerting = new Object();
+
+  /**
+   * The health each probe's Events last told (from its status when it was scheduled), so that each
+   * change of health gets one Event however stale the cached status is: after an outage it lags
+   * behind the API server until the watch is back.
+   */
+  private final Map<ResourceID, Health> evented = new ConcurrentHashMap<>();
 
   public HealthProbeReconciler(
       ProbeScheduler scheduler,
@@ -94,7 +102,13 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
         (id, snapshot, redactor) -> {
           synchronized (alerting) {
             if (scheduler.isScheduled(id)) {
-              cache.get(id).ifPresent(probe -> tellAlerts(probe, snapshot, redactor));
+              cache
+                  .get(id)
+                  .ifPresent(
+                      probe -> {
+                        tellAlerts(probe, snapshot, redactor);
+                        wakeDependants(probe, cache);
+                      });
             }
           }
         });
@@ -157,7 +171,11 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
       }
       synchronized (alerting) {
         scheduler.schedule(id, timing(spec, fingerprint), check, redactor, probe.getStatus());
-        tellAlerts(probe, scheduler.snapshot(id).orElse(null), redactor);
+        ProbeSnapshot scheduled = scheduler.snapshot(id).orElse(null);
+        tellAlerts(probe, scheduled, redactor);
+        if (scheduled != null) {
+          evented.putIfAbsent(id, scheduled.health()); // restored from status: no Event
+        }
       }
     }
     ProbeSnapshot snapshot = scheduler.snapshot(id).orElse(null);
@@ -202,9 +220,7 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
                           probe.getMetadata().getGeneration(),
                           now));
     }
-    if (announceTransition(probe, snapshot, redactor)) {
-      wakeDependants(probe, cache);
-    }
+    announceTransition(probe, snapshot, redactor);
     return StatusPatcher.patchIfChanged(probe, status, HealthProbe::new);
   }
 
@@ -212,6 +228,7 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
   private void unschedule(HealthProbe probe) {
     synchronized (alerting) {
       scheduler.remove(ResourceID.fromResource(probe));
+      evented.remove(ResourceID.fromResource(probe));
       alerts.withdraw(probe.getMetadata().getNamespace(), probe.getMetadata().getName());
     }
   }
@@ -266,37 +283,46 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
   }
 
   /**
-   * One Event per change of health, when the verdict reaches status for the first time (the alert
-   * pipeline heard of it from the engine already).
-   *
-   * @return true when the health changed
+   * One Event per change of health (the alert pipeline heard of it from the engine already); one
+   * that cannot be written now is tried again at the next reconcile.
    */
-  private boolean announceTransition(HealthProbe probe, ProbeSnapshot snapshot, Redactor redactor) {
+  private void announceTransition(HealthProbe probe, ProbeSnapshot snapshot, Redactor redactor) {
     if (snapshot == null) {
-      return false;
+      return;
     }
-    Health before = probe.getStatus() == null ? null : probe.getStatus().health;
+    ResourceID id = ResourceID.fromResource(probe);
+    if (evented.size() > scheduler.size()) {
+      evented.keySet().removeIf(known -> !scheduler.isScheduled(known)); // deleted probes
+    }
+    Health before =
+        evented.computeIfAbsent(
+            id, known -> probe.getStatus() == null ? null : probe.getStatus().health);
     if (snapshot.health() == before) {
-      return false;
+      return;
     }
+    boolean written = true;
     if (snapshot.health() == Health.Unhealthy) {
-      events.publish(
-          probe,
-          EventPublisher.WARNING,
-          "ProbeFailed",
-          "Check",
-          snapshot.reason() + ": " + snapshot.message(),
-          redactor);
+      written =
+          events.publish(
+              probe,
+              EventPublisher.WARNING,
+              "ProbeFailed",
+              "Check",
+              snapshot.reason() + ": " + snapshot.message(),
+              redactor);
     } else if (snapshot.health() == Health.Healthy && before == Health.Unhealthy) {
-      events.publish(
-          probe,
-          EventPublisher.NORMAL,
-          "ProbeRecovered",
-          "Check",
-          "The target is healthy again: " + snapshot.message(),
-          redactor);
+      written =
+          events.publish(
+              probe,
+              EventPublisher.NORMAL,
+              "ProbeRecovered",
+              "Check",
+              "The target is healthy again: " + snapshot.message(),
+              redactor);
     }
-    return true;
+    if (written) {
+      evented.put(id, snapshot.health());
+    }
   }
 
   private static ProbeScheduler.Timing timing(HealthProbeSpec spec, String fingerprint) {
