@@ -43,9 +43,7 @@ public final class LocalCluster {
 
   private static LocalCluster start() {
     Path script = Project.dir().resolve("hack/local-cluster.sh");
-    Commands.Result started =
-        Commands.run(
-            Project.dir(), java.time.Duration.ofMinutes(25), script.toString(), "start", "--local");
+    Commands.Result started = script(java.time.Duration.ofMinutes(25), "start", "--local");
     if (started.exitCode() != 0) {
       String reason = started.lastLines(5);
       if (started.exitCode() == UNAVAILABLE && !"true".equals(System.getenv("CI"))) {
@@ -57,8 +55,7 @@ public final class LocalCluster {
               + "): "
               + reason);
     }
-    Commands.Result env =
-        Commands.run(Project.dir(), java.time.Duration.ofSeconds(30), script.toString(), "env");
+    Commands.Result env = script(java.time.Duration.ofSeconds(30), "env");
     Matcher kubeconfig = Pattern.compile("KUBECONFIG=['\"]?([^'\"\\s]+)").matcher(env.output());
     if (env.exitCode() != 0 || !kubeconfig.find()) {
       fail("hack/local-cluster.sh env printed no KUBECONFIG: " + env.output());
@@ -77,6 +74,28 @@ public final class LocalCluster {
     return new LocalCluster(
         Path.of(kubeconfig.group(1)),
         onPath ? List.of("kubectl") : List.of(script.toString(), "kubectl"));
+  }
+
+  /**
+   * Stops the control plane (kube-apiserver and etcd) and keeps etcd's data, as an outage or a
+   * control plane upgrade would: clients see connections refused until {@link
+   * #startControlPlane()}, which resumes the same objects on the same port with the same
+   * certificates.
+   */
+  public Commands.Result stopControlPlane() {
+    return script(java.time.Duration.ofMinutes(1), "stop", "--keep-data");
+  }
+
+  /** Starts the control plane again, on the data {@link #stopControlPlane()} kept. */
+  public Commands.Result startControlPlane() {
+    return script(java.time.Duration.ofMinutes(3), "start", "--local");
+  }
+
+  private static Commands.Result script(java.time.Duration limit, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(Project.dir().resolve("hack/local-cluster.sh").toString());
+    command.addAll(List.of(args));
+    return Commands.run(Project.dir(), limit, command.toArray(String[]::new));
   }
 
   /** The kubeconfig of the local API server's admin. */

@@ -101,7 +101,12 @@ public final class OperatorProcess implements AutoCloseable {
     throw new IllegalStateException("the operator was not ready within " + limit + ":\n" + tail());
   }
 
-  /** The operator's process id (for CPU and memory readings, jcmd). */
+  /** Whether the process still runs (it has not exited or been killed). */
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** The process id of the operator's JVM. */
   public long pid() {
     return process.pid();
   }
@@ -109,6 +114,25 @@ public final class OperatorProcess implements AutoCloseable {
   /** The operator's HTTP port (health, metrics). */
   public int port() {
     return port;
+  }
+
+  /** Whether the readiness endpoint answers UP now. */
+  public boolean ready() {
+    try {
+      HttpResponse<String> response =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                      .timeout(Duration.ofSeconds(2))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      return response.statusCode() == 200;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   /** The operator's log so far. */

@@ -19,6 +19,7 @@ public final class LoopbackHttpServer implements AutoCloseable {
   private int port;
   private volatile int status = 200;
   private final List<String> requests = new CopyOnWriteArrayList<>();
+  private final List<Long> requestNanos = new CopyOnWriteArrayList<>();
   private HttpServer server;
 
   private LoopbackHttpServer() {}
@@ -44,6 +45,7 @@ public final class LoopbackHttpServer implements AutoCloseable {
               .forEach(
                   (name, values) -> request.append('\n').append(name).append(": ").append(values));
           requests.add(request.toString());
+          requestNanos.add(System.nanoTime());
           byte[] body = ("status " + status).getBytes(StandardCharsets.UTF_8);
           exchange.sendResponseHeaders(status, body.length);
           try (OutputStream out = exchange.getResponseBody()) {
@@ -70,6 +72,11 @@ public final class LoopbackHttpServer implements AutoCloseable {
   /** Each request seen: the request line, then one "Name: [values]" line per header. */
   public List<String> requests() {
     return requests;
+  }
+
+  /** When each request came, as {@link System#nanoTime()}. */
+  public List<Long> requestNanos() {
+    return requestNanos;
   }
 
   public synchronized void stop() {
