@@ -118,11 +118,20 @@ public final class OperatorProcess implements AutoCloseable {
 
   /** Whether the readiness endpoint answers UP now. */
   public boolean ready() {
+    return up("/q/health/ready");
+  }
+
+  /** Whether the liveness endpoint answers UP now (the kubelet restarts a pod when it does not). */
+  public boolean live() {
+    return up("/q/health/live");
+  }
+
+  private boolean up(String path) {
     try {
       HttpResponse<String> response =
           HttpClient.newHttpClient()
               .send(
-                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                       .timeout(Duration.ofSeconds(2))
                       .build(),
                   HttpResponse.BodyHandlers.ofString());
