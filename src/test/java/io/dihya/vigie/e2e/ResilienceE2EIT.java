@@ -63,8 +63,15 @@ class ResilienceE2EIT {
     }
   }
 
-  private OperatorProcess operator(String name, Map<String, String> env) throws Exception {
-    OperatorProcess operator = OperatorProcess.start(cluster, name, env);
+  /**
+   * An operator watching only the test's namespace: probes other test classes left behind would add
+   * their own status writes (and failures) to its log.
+   */
+  private OperatorProcess operator(String name, String namespace, Map<String, String> env)
+      throws Exception {
+    Map<String, String> all = new java.util.HashMap<>(env);
+    all.put("QUARKUS_OPERATOR_SDK_NAMESPACES", namespace);
+    OperatorProcess operator = OperatorProcess.start(cluster, name, all);
     operators.add(operator);
     return operator;
   }
@@ -123,7 +130,7 @@ class ResilienceE2EIT {
             + probe.formatted("stock", 2, stock.url("/healthz"))
             // (3: a slow check on this loaded machine is no incident)
             + probe.formatted("billing", 3, billing.url("/healthz"));
-    OperatorProcess operator = operator("resilience-outage", Map.of());
+    OperatorProcess operator = operator("resilience-outage", namespace, Map.of());
     cluster.apply(namespace, yaml).assertSuccess();
     cluster
         .kubectl("wait", "--for=condition=Ready", "--timeout=60s", "-n", namespace, "ar/oncall")
@@ -302,7 +309,7 @@ class ResilienceE2EIT {
             + probe.formatted("payments", 2, 1, failing.url("/payments"));
     // Status refreshed every 2 s: the restarted operator's writes show at once.
     Map<String, String> env = Map.of("VIGIE_STATUS_REFRESH_INTERVAL", "2s");
-    OperatorProcess first = operator("resilience-killed", env);
+    OperatorProcess first = operator("resilience-killed", namespace, env);
     cluster.apply(namespace, yaml).assertSuccess();
     cluster
         .kubectl("wait", "--for=condition=Ready", "--timeout=60s", "-n", namespace, "ar/oncall")
@@ -338,7 +345,7 @@ class ResilienceE2EIT {
     Map<String, List<String>> eventsBefore = transitionEvents(namespace);
     first.kill();
 
-    OperatorProcess second = operator("resilience-killed-restarted", env);
+    OperatorProcess second = operator("resilience-killed-restarted", namespace, env);
     Instant restarted = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     long restartedNanos = System.nanoTime();
     Duration resumed =
