@@ -173,7 +173,7 @@ public final class ScaleBenchmark {
   }
 
   private void createProbes(String namespace, int n, int outage, Nginx nginx) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(16);
+    ExecutorService pool = Executors.newFixedThreadPool(64);
     try {
       List<Future<?>> futures = new ArrayList<>();
       for (int i = 0; i < n; i++) {
