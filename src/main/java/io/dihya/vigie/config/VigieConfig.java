@@ -59,9 +59,10 @@ public interface VigieConfig {
     /**
      * How often an unchanged probe's lastCheck is refreshed in status. Transitions are written at
      * once; this only bounds how stale lastCheck may be. Each refresh is one status patch per
-     * probe.
+     * probe: at 60s, 10,000 probes would cost the API server 167 writes a second; at 30m, 5.6 (one
+     * write per 180 checks at a 10s interval). The live figures are the operator's metrics.
      */
-    @WithDefault("60s")
+    @WithDefault("30m")
     Duration refreshInterval();
   }
 
