@@ -10,6 +10,9 @@
 #   --interval  every probe's interval in seconds (default 10)
 #   --window    length of each steady measurement window in seconds (default 60)
 #   --heap      the operator's -Xmx (default 768m: the chart's 1 GiB limit at 75 %)
+#   --jfr DIR   record each operator run with JFR (profile settings) into DIR, to see where CPU goes
+#               (jfr print --events jdk.ExecutionSample DIR/bench-N.jfr); the figures then include
+#               the recording's own cost
 #
 # Needs Debian's nginx-light and prometheus-blackbox-exporter (installed here when missing, as
 # root), Java 17, and the local API server of hack/local-cluster.sh (built once, ~10 minutes). The

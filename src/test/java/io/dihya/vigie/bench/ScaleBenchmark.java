@@ -75,6 +75,9 @@ public final class ScaleBenchmark {
     Duration interval = Duration.ofSeconds(Long.parseLong(options.getOrDefault("interval", "10")));
     Duration window = Duration.ofSeconds(Long.parseLong(options.getOrDefault("window", "60")));
     String heap = options.getOrDefault("heap", "768m");
+    // --jfr DIR: a JFR recording (profile settings) of each operator run, for finding where CPU
+    // goes.
+    jfrDir = options.get("jfr");
     // nginx' worker (user nobody) tests the outage flag file in here.
     Path work =
         Files.createTempDirectory(
@@ -160,13 +163,19 @@ public final class ScaleBenchmark {
     return row;
   }
 
+  private static String jfrDir;
+
   private OperatorProcess startOperator(String name) throws IOException {
+    String jfr =
+        jfrDir == null
+            ? ""
+            : " -XX:StartFlightRecording=settings=profile,filename=" + jfrDir + "/" + name + ".jfr";
     return OperatorProcess.start(
         cluster,
         name,
         Map.of(
             "JAVA_TOOL_OPTIONS",
-            "-Xmx" + heap,
+            "-Xmx" + heap + jfr,
             // The audit line of every failed check is kept (it is the product), at INFO.
             "QUARKUS_LOG_CONSOLE_JSON_ENABLED",
             "true"));
