@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dihya.vigie.api.v1alpha1.HealthProbe;
 import io.dihya.vigie.api.v1alpha1.HealthProbeSpec;
 import io.dihya.vigie.api.v1alpha1.HttpCheck;
+import io.dihya.vigie.e2e.Commands;
 import io.dihya.vigie.e2e.LocalCluster;
 import io.dihya.vigie.e2e.OperatorProcess;
 import io.dihya.vigie.e2e.WebhookReceiver;
@@ -157,8 +158,13 @@ public final class ScaleBenchmark {
         again.stop();
       }
     } finally {
-      client.resources(HealthProbe.class).inNamespace(namespace).delete();
-      cluster.kubectl("delete", "alertroutes", "--all", "-n", namespace, "--wait=false");
+      // Cleaning up must not hide why a run failed: a slow delete of 10,000 probes is only logged.
+      Commands.Result deleted =
+          cluster.kubectl(
+              "delete", "healthprobes,alertroutes", "--all", "-n", namespace, "--wait=false");
+      if (deleted.exitCode() != 0) {
+        log("  clean-up of " + namespace + " failed: " + deleted.lastLines(3));
+      }
     }
     return row;
   }
