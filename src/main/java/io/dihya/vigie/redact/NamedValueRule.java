@@ -8,8 +8,8 @@ import java.util.regex.Pattern;
 /**
  * Masks the value of every {@code name=value}, {@code name: value}, {@code "name": "value"} and
  * {@code <name>value</name>} whose name says it is a credential (see {@link CredentialNames}):
- * query strings, form bodies, JSON (also escaped inside a JSON string), YAML, Java's {@code
- * Map.toString()}, command-line flags, HTTP headers, XML.
+ * query strings, form bodies, JSON (pretty-printed, or escaped in a JSON string once or more),
+ * YAML, Java's {@code Map.toString()}, command-line flags, HTTP headers, XML.
  *
  * <p>A quoted value is masked between its quotes, a JSON object or array between its brackets. An
  * unquoted value ends at white space, an ampersand, a quote or an angle bracket, or at a comma,
@@ -20,8 +20,8 @@ import java.util.regex.Pattern;
  * quote when the header is itself quoted ({@code -H 'Authorization: Digest username="bob",
  * response="..."'}), because header values contain spaces.
  *
- * <p>{@code code} is a credential (OAuth's authorization code) only as a query or form parameter:
- * gRPC's {@code code = Unavailable} and JSON's {@code "code": 503} stay.
+ * <p>{@code code} is a credential (OAuth's authorization code) only as a query, fragment or form
+ * parameter: gRPC's {@code code = Unavailable} and JSON's {@code "code": 503} stay.
  *
  * <p>The pairs are parsed by hand from their separators: a regular expression for them runs at
  * every word of every text and costs tens of nanoseconds a character, while most texts have a few
@@ -42,14 +42,29 @@ final class NamedValueRule implements Rule {
       found = findPair(text, i, found);
       if (found != null && found.size() > spans) {
         // Skip what was just masked: a header masked to the end of its line must not make every
-        // separator after it scan to the end of the line again.
-        i = Math.max(i, found.lastEnd() - 1);
+        // separator after it scan to the end of the line again. But the pair of the last separator
+        // in it may have a value that goes on past its end (an array closed by a stray bracket in
+        // its value): that one is looked at. The stretches searched backwards never overlap.
+        int end = found.lastEnd();
+        int last = lastSeparator(text, i + 1, end);
+        i = last > i ? last - 1 : Math.max(i, end - 1);
       }
     }
     if (text.indexOf("</") >= 0 && CredentialNames.KEYWORDS.foundIn(text)) {
       found = findXmlElements(text, found);
     }
     return found;
+  }
+
+  /** The last separator in {@code text[from, to)}, or -1. */
+  private static int lastSeparator(String text, int from, int to) {
+    for (int i = to - 1; i >= from; i--) {
+      char c = text.charAt(i);
+      if (c == '=' || c == ':') {
+        return i;
+      }
+    }
+    return -1;
   }
 
   private static int nextSeparator(String text, int from) {
@@ -64,14 +79,29 @@ final class NamedValueRule implements Rule {
 
   /** Masks the value after {@code separator} if the name before it is a credential's. */
   private static Spans findPair(String text, int separator, Spans found) {
-    // The name, backwards: blanks, a closing quote (maybe escaped), name characters.
+    // The name, backwards: blanks, a closing quote (maybe escaped, once or more), name characters.
     int nameEnd = separator;
     while (nameEnd > 0 && isBlank(text.charAt(nameEnd - 1))) {
       nameEnd--;
     }
     boolean closeQuote = nameEnd > 0 && isQuote(text.charAt(nameEnd - 1));
+    if (!closeQuote) {
+      // Pretty-printed JSON may break the line before the colon, also when it is itself escaped in
+      // a string: "password"\n  : "x", \"password\"\\n  : \"x\".
+      int i = nameEnd;
+      for (int space; i > 0 && (space = jsonSpaceBefore(text, i)) > 0; ) {
+        i -= space;
+      }
+      if (i < nameEnd && i > 0 && text.charAt(i - 1) == '"') {
+        nameEnd = i;
+        closeQuote = true;
+      }
+    }
     if (closeQuote) {
-      nameEnd -= nameEnd > 1 && text.charAt(nameEnd - 2) == '\\' ? 2 : 1;
+      nameEnd--;
+      while (nameEnd > 0 && text.charAt(nameEnd - 1) == '\\') {
+        nameEnd--;
+      }
     }
     int runStart = nameEnd;
     while (runStart > 0 && isNameChar(text.charAt(runStart - 1))) {
@@ -92,8 +122,11 @@ final class NamedValueRule implements Rule {
     }
     String open = null;
     if (nameStart == runStart && nameStart > 0 && isQuote(text.charAt(nameStart - 1))) {
-      boolean escaped = nameStart > 1 && text.charAt(nameStart - 2) == '\\';
-      open = text.substring(nameStart - (escaped ? 2 : 1), nameStart);
+      int openStart = nameStart - 1;
+      while (openStart > 0 && text.charAt(openStart - 1) == '\\') {
+        openStart--;
+      }
+      open = text.substring(openStart, nameStart);
     }
     int pairStart = nameStart - (open == null ? 0 : open.length());
     String name = text.substring(nameStart, nameEnd);
@@ -102,32 +135,50 @@ final class NamedValueRule implements Rule {
     if (oauthCode ? kind != '=' || open != null : !CredentialNames.isCredential(name)) {
       return found;
     }
+    boolean quotedName = open != null && closeQuote;
 
     int start = separator + 1;
-    while (start < text.length() && isBlank(text.charAt(start))) {
-      start++;
+    while (start < text.length()) {
+      if (isBlank(text.charAt(start))) {
+        start++;
+      } else if (quotedName && isLineBreak(text.charAt(start))) {
+        start++;
+      } else if (quotedName && escapedSpaceLength(text, start) > 0) {
+        start += escapedSpaceLength(text, start);
+      } else {
+        break;
+      }
+    }
+    int escapes = start;
+    while (escapes < text.length() && text.charAt(escapes) == '\\') {
+      escapes++;
     }
     int end;
-    if (text.startsWith("\\\"", start)) {
-      start += 2;
-      end = closingOrLineEnd(text, start, "\\\"");
+    if (escapes > start && escapes < text.length() && text.charAt(escapes) == '"') {
+      // A string of JSON escaped in a JSON string (once or more): \"password\":\"x\"
+      int backslashes = escapes - start;
+      start = escapes + 1;
+      end = closingEscapedQuote(text, start, backslashes);
     } else if (start < text.length() && isQuote(text.charAt(start))) {
       start += 1;
       end = closingQuote(text, start, text.charAt(start - 1));
     } else if (start < text.length() && isOpeningBracket(text.charAt(start))) {
       // A JSON object or array under a credential name ("apiKeys": ["k1", "k2"]): all of it.
-      end = closingBracket(text, start);
+      end = closingBracket(text, start, quotedName ? open.length() - 1 : 0);
       start += 1;
     } else {
       end = unquotedEnd(text, start);
-      if (end > start
-          && kind == ':'
-          && !(open != null && closeQuote)
-          && isHeader(text, name, pairStart, open)) {
+      // A header's value is all of its line, even when it starts with what ends a plain value.
+      if (kind == ':' && !quotedName && isHeader(text, name, pairStart, open)) {
+        // Quoted by a shell (-H "X-Token: a\"b"), or escaped in JSON: the closing quote is the
+        // first
+        // one escaped no more than the opening one.
         end =
             open == null
                 ? lineEnd(text, start, text.length())
-                : closingOrLineEnd(text, start, open);
+                : open.length() == 1
+                    ? closingQuote(text, start, open.charAt(0))
+                    : closingEscapedQuote(text, start, open.length() - 1);
       }
     }
     if (oauthCode && !isQueryParameter(text, pairStart, end)) {
@@ -136,30 +187,71 @@ final class NamedValueRule implements Rule {
     return end > start ? Spans.orNew(found).mask(start, end) : found;
   }
 
+  /** Whether the pair is a parameter of a query, or of a fragment (OAuth's response_mode). */
   private static boolean isQueryParameter(String text, int pairStart, int valueEnd) {
-    return (pairStart > 0
-            && (text.charAt(pairStart - 1) == '?' || text.charAt(pairStart - 1) == '&'))
-        || (valueEnd < text.length() && text.charAt(valueEnd) == '&');
+    if (pairStart > 0) {
+      char before = text.charAt(pairStart - 1);
+      if (before == '?' || before == '&' || before == '#') {
+        return true;
+      }
+    }
+    return valueEnd < text.length() && text.charAt(valueEnd) == '&';
   }
 
   private static boolean isOpeningBracket(char c) {
     return c == '{' || c == '[';
   }
 
-  /** The closing bracket matching the one at {@code open}, skipping strings, or the text's end. */
-  private static int closingBracket(String text, int open) {
+  /**
+   * The closing bracket matching the one at {@code open}, skipping strings, or the text's end. Only
+   * brackets of the same kind count, so that a stray one of the other kind in a value that is not
+   * JSON ({@code headers {X-Token=[a}b]}) does not end it early. In JSON escaped {@code level}
+   * times in a string, strings open with a quote escaped as many times.
+   */
+  private static int closingBracket(String text, int open, int level) {
+    char opening = text.charAt(open);
+    char closing = opening == '{' ? '}' : ']';
     int depth = 0;
+    int backslashes = 0;
     int i = open;
     while (i < text.length()) {
       char c = text.charAt(i);
-      if (c == '"') {
-        i = closingQuote(text, i + 1, c);
-      } else if (isOpeningBracket(c)) {
+      if (c == '"' && backslashes == level) {
+        if (level == 0) {
+          i = closingQuote(text, i + 1, c);
+        } else {
+          int close = closingEscapedQuote(text, i + 1, level);
+          i = close < text.length() && text.charAt(close) == '\\' ? close + level : close;
+        }
+      } else if (c == opening) {
         depth++;
-      } else if ((c == '}' || c == ']') && --depth == 0) {
+      } else if (c == closing && --depth == 0) {
         return i;
       }
+      backslashes = c == '\\' ? backslashes + 1 : 0;
       i++;
+    }
+    return text.length();
+  }
+
+  /**
+   * The end of a string value opened by a quote escaped with {@code backslashes} backslashes (JSON
+   * in a JSON string, maybe in another): the next quote escaped as many times, or the end of the
+   * line. A quote inside the value is escaped once more, with {@code 2 backslashes + 1}; in general
+   * a run of {@code r} backslashes closes the value when {@code r mod (2 backslashes + 2) ==
+   * backslashes}.
+   */
+  private static int closingEscapedQuote(String text, int from, int backslashes) {
+    int run = 0;
+    for (int i = from; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '"' && run % (2 * backslashes + 2) == backslashes) {
+        return i - backslashes;
+      }
+      if (c == '\n' || c == '\r') {
+        return i;
+      }
+      run = c == '\\' ? run + 1 : 0;
     }
     return text.length();
   }
@@ -206,15 +298,6 @@ final class NamedValueRule implements Rule {
     return i;
   }
 
-  /**
-   * Where the next {@code close} is, or the end of the line if that comes first; never scans past
-   * the closing quote, so that many quoted values on one long line cost linear time.
-   */
-  private static int closingOrLineEnd(String text, int from, String close) {
-    int closing = text.indexOf(close, from);
-    return lineEnd(text, from, closing < 0 ? text.length() : closing);
-  }
-
   /** The end of the line, or {@code limit} if that comes first. */
   private static int lineEnd(String text, int from, int limit) {
     int i = from;
@@ -234,6 +317,42 @@ final class NamedValueRule implements Rule {
 
   private static boolean isBlank(char c) {
     return c == ' ' || c == '\t';
+  }
+
+  private static boolean isLineBreak(char c) {
+    return c == '\n' || c == '\r';
+  }
+
+  private static boolean isBlankOrLineBreak(char c) {
+    return isBlank(c) || isLineBreak(c);
+  }
+
+  /**
+   * The length of the {@code \n}, {@code \r} or {@code \t} escaped in a JSON string (with one
+   * backslash or more, when escaped again) at {@code i}, or 0.
+   */
+  private static int escapedSpaceLength(String text, int i) {
+    int j = i;
+    while (j < text.length() && text.charAt(j) == '\\') {
+      j++;
+    }
+    return j > i && j < text.length() && "nrt".indexOf(text.charAt(j)) >= 0 ? j + 1 - i : 0;
+  }
+
+  /** The length of the white space, raw or escaped, that ends just before {@code i}, or 0. */
+  private static int jsonSpaceBefore(String text, int i) {
+    char c = text.charAt(i - 1);
+    if (isBlankOrLineBreak(c)) {
+      return 1;
+    }
+    if ("nrt".indexOf(c) < 0) {
+      return 0;
+    }
+    int j = i - 1;
+    while (j > 0 && text.charAt(j - 1) == '\\') {
+      j--;
+    }
+    return j < i - 1 ? i - j : 0;
   }
 
   private static boolean isQuote(char c) {

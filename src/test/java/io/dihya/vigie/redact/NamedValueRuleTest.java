@@ -29,6 +29,7 @@ class NamedValueRuleTest {
             + " | ?X-Amz-Credential=[REDACTED]&X-Amz-Signature=[REDACTED]&X-Amz-Expires=60",
         "?X-Goog-Signature=beef&X-Goog-Date=1 | ?X-Goog-Signature=[REDACTED]&X-Goog-Date=1",
         "GET /cb?code=4%2F0Ad&state=xyz | GET /cb?code=[REDACTED]&state=xyz",
+        "GET /cb#code=4Ad | GET /cb#code=[REDACTED]",
         "POST /token body: code=4Ad&redirect_uri=x | POST /token body:"
             + " code=[REDACTED]&redirect_uri=x",
         "url=https://h/p?token=abc&x=1 | url=https://h/p?token=[REDACTED]&x=1",
@@ -106,6 +107,60 @@ class NamedValueRuleTest {
   void headersEndAtTheEndOfTheirLine() {
     assertThat(redact("Authorization: Bearer abc\r\nAccept: json\nX-Token: t\nHost: h"))
         .isEqualTo("Authorization: [REDACTED]\r\nAccept: json\nX-Token: [REDACTED]\nHost: h");
+  }
+
+  /** Leaks found by RedactorPropertiesTest. */
+  @Test
+  void jsonMayBreakTheLineAroundTheColon() {
+    assertThat(redact("{\"token\":\n  \"abcd\"}")).isEqualTo("{\"token\":\n  \"[REDACTED]\"}");
+    assertThat(redact("{\"token\"\r\n  : 1234}")).isEqualTo("{\"token\"\r\n  : [REDACTED]}");
+    assertThat(redact("{\"body\": \"{\\\"token\\\"\\n  :\\t\\\"abcd\\\"}\"}"))
+        .isEqualTo("{\"body\": \"{\\\"token\\\"\\n  :\\t\\\"[REDACTED]\\\"}\"}");
+  }
+
+  @Test
+  void jsonEscapedInJsonKeepsItsQuotesApart() {
+    // {"password":"a\"b"} in a JSON string: the quote inside the value has three backslashes.
+    assertThat(redact("{\"body\": \"{\\\"password\\\":\\\"a\\\\\\\"b\\\"}\"}"))
+        .isEqualTo("{\"body\": \"{\\\"password\\\":\\\"[REDACTED]\\\"}\"}");
+    // Escaped twice: a JSON string in a JSON string in a JSON string.
+    assertThat(redact("{\\\\\\\"token\\\\\\\":\\\\\\\"abcd\\\\\\\"}"))
+        .isEqualTo("{\\\\\\\"token\\\\\\\":\\\\\\\"[REDACTED]\\\\\\\"}");
+  }
+
+  @Test
+  void aHeaderValueStartingWithADelimiterIsHiddenToo() {
+    assertThat(redact("> Authorization: &abcd\r\n> Host: h"))
+        .isEqualTo("> Authorization: [REDACTED]\r\n> Host: h");
+    assertThat(redact("X-API-KEY:>|w-leD6")).isEqualTo("X-API-KEY:[REDACTED]");
+  }
+
+  @Test
+  void aHeaderQuotedByAShellEndsAtItsUnescapedQuote() {
+    assertThat(redact("curl -H \"Authorization: a\\\"bc'd\" https://h"))
+        .isEqualTo("curl -H \"Authorization: [REDACTED]\" https://h");
+  }
+
+  @Test
+  void aBracketClosesOnlyOnItsOwnKind() {
+    assertThat(redact("map[Authorization:[}abcd] Accept:[*/*]]"))
+        .isEqualTo("map[Authorization:[[REDACTED]] Accept:[*/*]]");
+    assertThat(redact("headers {X-Registry-Auth=[ab}cd], Accept=[*/*]}"))
+        .isEqualTo("headers {X-Registry-Auth=[[REDACTED]], Accept=[*/*]}");
+  }
+
+  @Test
+  void anArrayInEscapedJsonEndsAtItsOwnBracket() {
+    assertThat(redact("{\"body\": \"{\\\"token\\\":[\\\"ab]cd\\\"]}\"}\nuser=bob token=']efgh'"))
+        .isEqualTo("{\"body\": \"{\\\"token\\\":[[REDACTED]]}\"}\nuser=bob token='[REDACTED]'");
+  }
+
+  /** A value that goes on past the end of a mask (here closed by a stray bracket) is hidden too. */
+  @Test
+  void aValueOverlappingTheEndOfAMaskIsHiddenToo() {
+    assertThat(redact("token: [abc\npassword='x]yz' user=bob"))
+        .startsWith("token: [[REDACTED]")
+        .doesNotContain("yz");
   }
 
   @Test
