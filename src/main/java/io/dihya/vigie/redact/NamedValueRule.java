@@ -1,5 +1,6 @@
 package io.dihya.vigie.redact;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -22,6 +23,11 @@ import java.util.regex.Pattern;
  *
  * <p>{@code code} is a credential (OAuth's authorization code) only as a query, fragment or form
  * parameter: gRPC's {@code code = Unavailable} and JSON's {@code "code": 503} stay.
+ *
+ * <p>A name before a colon is a host, not a key, after {@code scheme://}, {@code user@} or {@code
+ * namespace/}, or before a port when it is a lower-case DNS name whose last part names no
+ * credential ({@code auth-db.shop.svc:5432}, {@code session-cache:6379}); {@code db.password:1234},
+ * {@code session_id:1234} and {@code token:0:abc} stay keys.
  *
  * <p>The pairs are parsed by hand from their separators: a regular expression for them runs at
  * every word of every text and costs tens of nanoseconds a character, while most texts have a few
@@ -136,6 +142,9 @@ final class NamedValueRule implements Rule {
       return found;
     }
     boolean quotedName = open != null && closeQuote;
+    if (kind == ':' && !closeQuote && isHost(text, runStart, name, separator)) {
+      return found;
+    }
 
     int start = separator + 1;
     while (start < text.length()) {
@@ -196,6 +205,61 @@ final class NamedValueRule implements Rule {
       }
     }
     return valueEnd < text.length() && text.charAt(valueEnd) == '&';
+  }
+
+  /**
+   * Whether the name before a colon is a host or a Kubernetes name rather than a key: after {@code
+   * scheme://}, {@code user@} or {@code namespace/} ({@code http://auth:8080/}, {@code
+   * shop/auth-api: 3 failures}), or before a port when it is a lower-case DNS name whose last part
+   * is neither a credential's name nor a number ({@code tcp auth-db.shop.svc:5432}, but not {@code
+   * db.password:1234}, {@code session_id:1234} or {@code x-hub-signature-256:1234}).
+   */
+  private static boolean isHost(String text, int runStart, String name, int separator) {
+    if (runStart > 0 && (text.charAt(runStart - 1) == '/' || text.charAt(runStart - 1) == '@')) {
+      return true;
+    }
+    if (!isDnsName(name) || !isPort(text, separator + 1)) {
+      return false;
+    }
+    List<String> segments = CredentialNames.segments(name);
+    String last = segments.get(segments.size() - 1);
+    return !CredentialNames.isCredential(last) && !last.chars().allMatch(c -> isDigit((char) c));
+  }
+
+  /** Lower-case letters, digits, hyphens and dots: a host name as Kubernetes writes them. */
+  private static boolean isDnsName(String name) {
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || isDigit(c) || c == '-' || c == '.')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Whether a port number (at most 65535) starts at {@code from} and ends a word: the text, white
+   * space or a slash follows, or punctuation and then white space or the end ({@code host:5432:
+   * refused}, {@code host:5432.}).
+   */
+  private static boolean isPort(String text, int from) {
+    int n = text.length();
+    int end = from;
+    while (end < n && end - from < 6 && isDigit(text.charAt(end))) {
+      end++;
+    }
+    if (end == from || end - from > 5 || Integer.parseInt(text, from, end, 10) > 65535) {
+      return false;
+    }
+    if (end == n || Character.isWhitespace(text.charAt(end)) || text.charAt(end) == '/') {
+      return true;
+    }
+    return ".,;:)]".indexOf(text.charAt(end)) >= 0
+        && (end + 1 == n || Character.isWhitespace(text.charAt(end + 1)));
+  }
+
+  private static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
   }
 
   private static boolean isOpeningBracket(char c) {

@@ -25,8 +25,11 @@ import java.util.regex.Pattern;
  * </ul>
  *
  * <p>and leaves ordinary text alone: host names, paths, status codes, durations, Kubernetes names,
- * reasons. The {@code with...} methods return new redactors that hide more. Instances are immutable
- * and thread-safe.
+ * reasons, also when a name holds a credential word before a colon: {@code http://auth:8080/},
+ * {@code shop/auth-api: 3 failures}, {@code tcp auth-db:5432: refused}. A host name that ends in
+ * one ({@code tcp vault-token:8200: refused}) could be a key and its value, and is taken as one.
+ * The {@code with...} methods return new redactors that hide more. Instances are immutable and
+ * thread-safe.
  *
  * <p>Callers should quote the <em>names</em> of secret keys rather than write them as pairs: {@code
  * key "password" not found} stays readable where {@code key: password} would lose {@code password}.

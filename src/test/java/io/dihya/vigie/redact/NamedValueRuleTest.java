@@ -30,6 +30,13 @@ class NamedValueRuleTest {
         "?X-Goog-Signature=beef&X-Goog-Date=1 | ?X-Goog-Signature=[REDACTED]&X-Goog-Date=1",
         "GET /cb?code=4%2F0Ad&state=xyz | GET /cb?code=[REDACTED]&state=xyz",
         "GET /cb#code=4Ad | GET /cb#code=[REDACTED]",
+        "db.password:1234 | db.password:[REDACTED]",
+        "X-Api-Key:12345 | X-Api-Key:[REDACTED]",
+        // A host named after a credential could be a key: taken as one.
+        "redis auth:6379 ok | redis auth:[REDACTED] ok",
+        "got token:0:abcd user | got token:[REDACTED] user",
+        "got session_id:0.abcd user | got session_id:[REDACTED] user",
+        "got x-hub-signature-256:0!ab user | got x-hub-signature-256:[REDACTED]",
         "POST /token body: code=4Ad&redirect_uri=x | POST /token body:"
             + " code=[REDACTED]&redirect_uri=x",
         "url=https://h/p?token=abc&x=1 | url=https://h/p?token=[REDACTED]&x=1",
@@ -161,6 +168,21 @@ class NamedValueRuleTest {
     assertThat(redact("token: [abc\npassword='x]yz' user=bob"))
         .startsWith("token: [[REDACTED]")
         .doesNotContain("yz");
+  }
+
+  /** Found by RedactorPropertiesTest: host names and Kubernetes names before a colon. */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "GET http://auth:8080/healthz answered 503",
+        "tcp auth-db:5432: no answer within 5s",
+        "redis session-cache:6379: connection refused",
+        "HealthProbe shop/auth-api: 3 consecutive failures",
+        "postgres orders@secret-store.shop:5432/app: connection refused",
+        "Connection to auth-db.shop.svc:5432 refused.",
+      })
+  void leavesHostsAndPortsAlone(String text) {
+    assertThat(redact(text)).isEqualTo(text);
   }
 
   @Test
