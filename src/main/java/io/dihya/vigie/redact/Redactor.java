@@ -85,9 +85,11 @@ public final class Redactor {
    * <p>Null and blank values are ignored, and so are values shorter than 4 characters: masking
    * {@code "a"} or {@code "on"} everywhere would destroy messages, so such weak secrets are only
    * hidden where the other rules catch them. Longer values are masked wherever they appear, also
-   * URL-encoded, JSON-escaped, or base64-encoded (standard and URL-safe alphabets, with or without
-   * padding, alone or inside a longer base64 text such as a {@code Basic} credential). A value
-   * ending in white space (a file's trailing newline) is also masked without it.
+   * URL-encoded (whatever characters the encoder leaves alone), JSON-escaped (non-ASCII characters
+   * too), or base64-encoded (standard and URL-safe alphabets, with or without padding, alone or
+   * inside a longer base64 text such as a {@code Basic} credential), and also when line breaks cut
+   * them (base64 wrapped at 76 columns). A value ending in white space (a file's trailing newline)
+   * is also masked without it.
    *
    * @param values the secret values; null is the same as empty
    * @return a redactor masking these values too, or this one if there is nothing to add

@@ -91,6 +91,42 @@ class ExactValueRuleTest {
     }
   }
 
+  /**
+   * Found by RedactorPropertiesTest: encoders differ in what they leave alone, and the variants
+   * only knew URLEncoder's choice.
+   */
+  @Test
+  void masksItWhateverTheUrlEncoderLeavesAlone() {
+    Redactor redactor = Redactor.standard().withSecrets(List.of("p@ss w!rd~(x)*:/"));
+    // JavaScript's encodeURIComponent, Go's QueryEscape, Spring's query encoding.
+    assertThat(redactor.redact("q=p%40ss%20w!rd~(x)*%3A%2F")).isEqualTo("q=[REDACTED]");
+    assertThat(redactor.redact("q=p%40ss+w%21rd~%28x%29%2A%3A%2F")).isEqualTo("q=[REDACTED]");
+    assertThat(redactor.redact("q=p@ss%20w!rd~(x)*:/&x=1")).isEqualTo("q=[REDACTED]&x=1");
+  }
+
+  /** Found by RedactorPropertiesTest: Python's json.dumps escapes every non-ASCII character. */
+  @Test
+  void masksItJsonEscapedAsUnicode() {
+    Redactor redactor = Redactor.standard().withSecrets(List.of("AA\u65e5\u672c-p\u00e4ss"));
+    assertThat(redactor.redact("{\"v\": \"AA\\u65e5\\u672c-p\\u00e4ss\"}"))
+        .isEqualTo("{\"v\": \"[REDACTED]\"}");
+    assertThat(redactor.redact("{\"v\": \"AA\\u65E5\\u672C-p\\u00E4ss\"}"))
+        .isEqualTo("{\"v\": \"[REDACTED]\"}");
+  }
+
+  /** Found by RedactorPropertiesTest: base64 tools wrap lines at 76 (MIME) or 64 (PEM). */
+  @Test
+  void masksItAcrossLineBreaks() {
+    String secret = "a-secret-long-enough-for-base64-tools-to-wrap-it-over-two-lines";
+    String mime =
+        Base64.getMimeEncoder().encodeToString(("u:" + secret).getBytes(StandardCharsets.UTF_8));
+    assertThat(mime).contains("\r\n");
+    assertThat(REDACTOR.withSecrets(List.of(secret)).redact("data:\n" + mime + "\nend"))
+        .isEqualTo("data:\ndTp[REDACTED]M=\nend"); // "dTp" is base64 of "u:"
+    assertThat(REDACTOR.withSecrets(List.of("hunter2-secret")).redact("pw hunter2-\nsecret."))
+        .isEqualTo("pw [REDACTED].");
+  }
+
   @Test
   void alsoMasksTheValueWithoutItsTrailingNewline() {
     Redactor fromFile = Redactor.standard().withSecrets(List.of("hunter2-secret\n"));
