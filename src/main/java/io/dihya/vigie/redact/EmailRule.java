@@ -25,7 +25,8 @@ final class EmailRule implements Rule {
     }
     Matcher m = EMAIL.matcher(text);
     while (m.find()) {
-      if (!inUrlAuthority(text, m.start())) {
+      // A pseudonym is left as it is, so that redacting again gives the same text.
+      if (!inUrlAuthority(text, m.start()) && !Pseudonyms.isEmailPseudonym(m.group())) {
         found = Spans.orNew(found).replace(m.start(), m.end(), Pseudonyms.email(m.group()));
       }
     }

@@ -27,11 +27,20 @@ final class Pseudonyms {
 
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
+  /** The domain of e-mail pseudonyms: {@code .invalid} is reserved, no real address has it. */
+  private static final String EMAIL_DOMAIN = "@redacted.invalid";
+
   private Pseudonyms() {}
 
   /** {@code email-<8 hex>@redacted.invalid}; addresses differing only in case share it. */
   static String email(String address) {
-    return "email-" + hex8(address.toLowerCase(Locale.ROOT)) + "@redacted.invalid";
+    return "email-" + hex8(address.toLowerCase(Locale.ROOT)) + EMAIL_DOMAIN;
+  }
+
+  /** Whether {@code address} is in the domain of e-mail pseudonyms. */
+  static boolean isEmailPseudonym(String address) {
+    int start = address.length() - EMAIL_DOMAIN.length();
+    return start >= 0 && address.regionMatches(true, start, EMAIL_DOMAIN, 0, EMAIL_DOMAIN.length());
   }
 
   /** {@code ip-<8 hex>}; IPv6 addresses differing only in case share it. */

@@ -43,6 +43,9 @@ public final class Redactor {
       List.of(
           new UrlUserInfoRule(), new NamedValueRule(), new AuthSchemeRule(), new KnownFormatRule());
 
+  /** Passes over a text, each on the last one's output, before it is taken as it is. */
+  private static final int MAX_PASSES = 3;
+
   private static final Redactor STANDARD = new Redactor(null, null, false, false);
 
   private final ExactValueRule secrets;
@@ -140,18 +143,32 @@ public final class Redactor {
   /**
    * The text with everything secret masked. Null gives null. Never throws: should a rule fail, the
    * whole text is hidden behind {@link #MASK}. A text with nothing to hide is returned as is,
-   * without copying.
+   * without copying. Redacting a redacted text changes nothing, unless user patterns or secrets
+   * match across the edge of a {@link #MASK} (a pattern like {@code \]x}).
    */
   public String redact(String text) {
     if (text == null || text.isEmpty()) {
       return text;
     }
     try {
-      Spans found = null;
-      for (Rule rule : rules) {
-        found = rule.find(text, found);
+      // Texts are redacted again on their way (a check's message in status, then in an alert), so
+      // redacting must change nothing the second time. Two things see to it: masks already in the
+      // text stay whole, so a rule matching in or across one changes nothing; and the rules run
+      // again on their own output until it is stable, since a mask can set a rule off (an address
+      // that was glued to a hidden word stands alone once the word is a mask).
+      String redacted = text;
+      for (int pass = 0; pass < MAX_PASSES; pass++) {
+        Spans found = null;
+        for (Rule rule : rules) {
+          found = rule.find(redacted, found);
+        }
+        String next = found == null ? redacted : found.maskAll(redacted, MASK).applyTo(redacted);
+        if (next.equals(redacted)) {
+          return redacted;
+        }
+        redacted = next;
       }
-      return found == null ? text : found.applyTo(text);
+      return redacted;
     } catch (RuntimeException | StackOverflowError e) {
       // Fail closed. Neither the text nor the exception (which may quote it) may be logged here.
       return MASK;

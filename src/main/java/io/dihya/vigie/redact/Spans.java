@@ -47,6 +47,14 @@ final class Spans {
     return this;
   }
 
+  /** Masks every occurrence of {@code literal} in {@code text}. */
+  Spans maskAll(String text, String literal) {
+    for (int i = text.indexOf(literal); i >= 0; i = text.indexOf(literal, i + literal.length())) {
+      mask(i, i + literal.length());
+    }
+    return this;
+  }
+
   /** How many spans were added. */
   int size() {
     return size;

@@ -42,6 +42,16 @@ class AnonymizationTest {
     assertThat(IPS.redact("FE80::1")).isEqualTo(IPS.redact("fe80::1"));
   }
 
+  /** Found by RedactorPropertiesTest: a second redaction gave a pseudonym of the pseudonym. */
+  @Test
+  void leavesPseudonymsAsTheyAre() {
+    String once = BOTH.redact("postgres orders@orders.shop:5432/app from 10.0.0.7");
+    assertThat(once).matches(EMAIL_PSEUDONYM + "|.*" + EMAIL_PSEUDONYM + ".*");
+    assertThat(BOTH.redact(once)).isEqualTo(once);
+    assertThat(EMAILS.redact("to email-0ed30964@REDACTED.invalid"))
+        .isEqualTo("to email-0ed30964@REDACTED.invalid");
+  }
+
   @Test
   void keepsUrlHostsAndLeavesUserInformationToTheUrlRule() {
     assertThat(BOTH.redact("https://bob@db.shop.svc/x and https://u:p@db.shop.svc/y"))

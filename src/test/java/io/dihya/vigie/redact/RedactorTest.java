@@ -185,6 +185,41 @@ class RedactorTest {
     assertThat(redacted).contains("plain [REDACTED] in prose", "@db:5432/app");
   }
 
+  /**
+   * Found by RedactorPropertiesTest: messages are redacted again on their way (a check's message in
+   * status, then in an alert), and each pass wrapped the mask once more: {@code
+   * token=[[REDACTED]]}.
+   */
+  @Test
+  void redactingARedactedTextChangesNothing() {
+    Redactor redactor = Redactor.standard();
+    assertThat(redactor.redact("GET https://orders?token=[REDACTED]"))
+        .isEqualTo("GET https://orders?token=[REDACTED]");
+    assertThat(redactor.redact("Authorization: [REDACTED]\n{\"apiKeys\": [[REDACTED]]}"))
+        .isEqualTo("Authorization: [REDACTED]\n{\"apiKeys\": [[REDACTED]]}");
+    for (String text :
+        List.of(
+            "Authorization: Bearer abc",
+            "{\"apiKeys\": [\"k1\", \"k2\"]}",
+            "password=\"cut short",
+            "token: {\"a\": 1")) {
+      String once = redactor.redact(text);
+      assertThat(redactor.redact(once)).as(text).isEqualTo(once);
+    }
+    // The mask un-glues the address from the credential: it is anonymized in the same call.
+    Redactor anonymizing = redactor.withAnonymization(true, true);
+    String once = anonymizing.redact("Basic dXNlcjpwfe80::1%eth0");
+    assertThat(once).matches("Basic \\[REDACTED]ip-[0-9a-f]{8}");
+    assertThat(anonymizing.redact(once)).isEqualTo(once);
+  }
+
+  /** A user pattern matching across the edge of a mask eats on at each pass: passes are few. */
+  @Test
+  void aPatternMatchingAcrossAMaskStopsAfterAFewPasses() {
+    Redactor redactor = Redactor.standard().withPatterns(List.of(Pattern.compile("\\].")));
+    assertThat(redactor.redact("token=abc xyz")).isEqualTo("token=[REDACTED]yz");
+  }
+
   @Test
   void oneInstanceServesManyThreads() throws Exception {
     Redactor redactor =
