@@ -10,11 +10,15 @@ import java.util.regex.Pattern;
  */
 final class EmailRule implements Rule {
 
+  /**
+   * The domain's labels are at most 127, as in DNS: Java matches a repeated group by recursion, one
+   * level a repetition, and an unbounded one overflowed the stack on 2,000 labels.
+   */
   private static final Pattern EMAIL =
       Pattern.compile(
           "(?<![\\w.%+-])[\\w.%+-]{1,64}+@"
               + "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-              + "(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.[A-Za-z]{2,63}\\b");
+              + "(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?){0,125}\\.[A-Za-z]{2,63}\\b");
 
   private static final int MAX_USER_INFO = 256;
 

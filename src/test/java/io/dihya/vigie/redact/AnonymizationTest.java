@@ -1,6 +1,7 @@
 package io.dihya.vigie.redact;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -50,6 +51,18 @@ class AnonymizationTest {
     assertThat(BOTH.redact(once)).isEqualTo(once);
     assertThat(EMAILS.redact("to email-0ed30964@REDACTED.invalid"))
         .isEqualTo("to email-0ed30964@REDACTED.invalid");
+  }
+
+  /**
+   * Found by RedactorPropertiesTest: a long dotted run after an {@code @} overflowed the stack, and
+   * the whole text was hidden.
+   */
+  @Test
+  void aLongDottedRunIsNotAnError() {
+    String text = "bob@" + "a.".repeat(5_000) + "org from 10.0.0.7";
+    assertThatCode(() -> new EmailRule().find(text, null)).doesNotThrowAnyException();
+    assertThat(BOTH.redact(text)).startsWith("bob@a.a.a.").matches("(?s).*from " + IP_PSEUDONYM);
+    assertThat(EMAILS.redact("bob@" + "a.".repeat(125) + "org")).matches(EMAIL_PSEUDONYM);
   }
 
   @Test
