@@ -57,11 +57,29 @@ public final class ScaleBenchmark {
   private ScaleBenchmark(
       LocalCluster cluster, Path work, Duration interval, Duration window, String heap) {
     this.cluster = cluster;
-    this.client = cluster.client();
+    this.client = patientClient(cluster);
     this.work = work;
     this.interval = interval;
     this.window = window;
     this.heap = heap;
+  }
+
+  /**
+   * A client for the local API server that waits a minute for an answer: creating 10,000 probes
+   * while the operator writes their first statuses takes the API server here longer than fabric8's
+   * default 10 s per request.
+   */
+  private static KubernetesClient patientClient(LocalCluster cluster) {
+    try {
+      io.fabric8.kubernetes.client.Config config =
+          io.fabric8.kubernetes.client.Config.fromKubeconfig(
+              Files.readString(cluster.kubeconfig()));
+      config.setRequestTimeout(60_000);
+      config.setRequestRetryBackoffLimit(5);
+      return new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config).build();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + cluster.kubeconfig(), e);
+    }
   }
 
   public static void main(String[] args) throws Exception {

@@ -45,7 +45,10 @@ import javax.net.ssl.SSLSession;
  * probes and blackbox_exporter do: a target that accepts no new connections, or a certificate
  * replaced on the server, is seen at the next run, and the latency is what a new client waits. A
  * {@code Connection: keep-alive} header in the spec keeps the connection between runs instead (the
- * check then measures the request alone).
+ * check then measures the request alone). The JDK client pools on the answer's Connection header
+ * alone: a server that closes after a {@code close} request without saying so (RFC 9112 asks it to)
+ * may see another probe's run sent on that connection while it closes; the JDK resends a GET whose
+ * reused connection ended before any answer.
  *
  * <p>The {@link TargetPolicy} is enforced on the address connected to. The JDK client resolves the
  * URL's host itself and has no resolver to plug in (Java 17), so the check resolves the host

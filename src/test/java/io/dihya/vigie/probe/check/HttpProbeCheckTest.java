@@ -228,6 +228,12 @@ class HttpProbeCheckTest {
   static void respond(HttpExchange ex, int status, String body) throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     ex.getRequestBody().readAllBytes();
+    // As nginx, Go, Jetty and Node do (RFC 9112 9.6): the JDK server closes a Connection: close
+    // exchange without saying so, and the JDK client, which pools on the response's header alone,
+    // may then send the next run on the connection being closed.
+    if ("close".equalsIgnoreCase(ex.getRequestHeaders().getFirst("Connection"))) {
+      ex.getResponseHeaders().set("Connection", "close");
+    }
     ex.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
     if (bytes.length > 0) {
       try (OutputStream out = ex.getResponseBody()) {
@@ -1017,6 +1023,8 @@ class HttpProbeCheckTest {
     {
       Semaphore inFlight = new Semaphore(concurrency);
       AtomicInteger ok = new AtomicInteger();
+      java.util.concurrent.ConcurrentMap<String, Integer> failures =
+          new java.util.concurrent.ConcurrentHashMap<>();
       List<java.util.concurrent.CompletableFuture<CheckResult>> runs = new ArrayList<>();
       for (int i = 0; i < total; i++) {
         inFlight.acquire();
@@ -1027,12 +1035,17 @@ class HttpProbeCheckTest {
                     (r, e) -> {
                       if (r.success()) {
                         ok.incrementAndGet();
+                      } else {
+                        failures.merge(r.reason() + ": " + r.message(), 1, Integer::sum);
                       }
                       inFlight.release();
                     }));
       }
       for (var run : runs) {
         run.get(30, TimeUnit.SECONDS);
+      }
+      if (!failures.isEmpty()) {
+        System.out.println("failed checks by reason: " + failures);
       }
       return ok.get();
     }
