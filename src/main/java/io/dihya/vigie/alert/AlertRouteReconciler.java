@@ -56,6 +56,13 @@ import org.jboss.logging.Logger;
 public class AlertRouteReconciler implements Reconciler<AlertRoute> {
 
   static final long STATS_REFRESH_SECONDS = 15;
+
+  /**
+   * Notifications a sink keeps waiting while it is down: a firing one and its resolve (which may
+   * not replace it) for each of 1,000 groups.
+   */
+  static final int SINK_QUEUE_CAPACITY = 2000;
+
   static final String REASON_UNSUPPORTED_SINK = "UnsupportedSink";
 
   /** Set it to a new value (e.g. the date) to send a test notification to every sink. */
@@ -267,7 +274,7 @@ public class AlertRouteReconciler implements Reconciler<AlertRoute> {
             Duration.ofSeconds(10),
             Duration.ofSeconds(1),
             Duration.ofMinutes(5),
-            1000,
+            SINK_QUEUE_CAPACITY,
             spec.rateLimit == null ? null : spec.rateLimit.perMinute),
         redactor,
         counted,

@@ -29,8 +29,10 @@ import java.util.function.BiConsumer;
  *       until it is delivered, superseded or dropped.
  *   <li>Memory is bounded while a sink is down for hours: a waiting notification of a group (also
  *       one waiting for its retry; only the one being sent is left alone) is replaced by the
- *       group's newer one when that one carries all its alerts (the newer state of each; a resolved
- *       alert the newer one does not carry keeps its notification); only the latest heartbeat
+ *       group's newer one when that one carries all its alerts and resolves none that it fires: the
+ *       receiver still hears of every alert that fired, then of its latest state (PagerDuty ignores
+ *       a resolve whose incident it never opened, Alertmanager never pages for it), and a flapping
+ *       group waits as at most one firing notification and its resolve; only the latest heartbeat
  *       waits; beyond {@code capacity} waiting besides the one being sent and that heartbeat, the
  *       oldest is dropped, counted and reported.
  *   <li>At most {@code perMinute} attempts a minute when a rate limit is set.
@@ -156,10 +158,18 @@ public final class SinkDispatcher implements AutoCloseable {
     };
   }
 
+  /** Every alert of the older one is in the newer one, and none it fires is resolved there. */
   private static boolean carriesAll(Notification newer, Notification older) {
-    java.util.Set<String> carried = new java.util.HashSet<>();
-    newer.alerts().forEach(a -> carried.add(a.fingerprint()));
-    return older.alerts().stream().allMatch(a -> carried.contains(a.fingerprint()));
+    java.util.Map<String, Notification.Status> carried = new java.util.HashMap<>();
+    newer.alerts().forEach(a -> carried.put(a.fingerprint(), a.status()));
+    return older.alerts().stream()
+        .allMatch(
+            a -> {
+              Notification.Status now = carried.get(a.fingerprint());
+              return now != null
+                  && !(a.status() == Notification.Status.FIRING
+                      && now == Notification.Status.RESOLVED);
+            });
   }
 
   /** Removes the oldest waiting notification of alerts or test; never the one being sent. */

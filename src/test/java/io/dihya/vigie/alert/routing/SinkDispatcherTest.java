@@ -237,16 +237,49 @@ class SinkDispatcherTest {
     // The first attempt asks for 800 ms: the newer one arrives while the first waits.
     script.add(Delivery.retry("HTTP 503", Duration.ofMillis(800)));
     SinkDispatcher d = dispatcher(100, null, Duration.ofSeconds(1));
-    d.offer(withAlerts("firing", "g", "x"));
-    await().atMost(Duration.ofSeconds(5)).until(() -> outcomes.contains("firing:retry"));
-    d.offer(withAlerts("resolved", "g", "x"));
-    assertThat(outcomes).contains("firing:fail");
+    d.offer(firing("x-fires", "g", "x"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> outcomes.contains("x-fires:retry"));
+    d.offer(firing("y-fires-too", "g", "x", "y"));
+    assertThat(outcomes).contains("x-fires:fail");
     assertThat(d.stats().waiting()).isEqualTo(1);
     await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 1);
     // The retry took the new head, after the wait the receiver asked for.
-    assertThat(sent).containsExactly("resolved");
+    assertThat(sent).containsExactly("y-fires-too");
     assertThat((attemptTimes.get(1) - attemptTimes.get(0)) / 1_000_000).isGreaterThanOrEqualTo(790);
     await().during(Duration.ofMillis(300)).until(() -> sent.size() == 1);
+  }
+
+  @Test
+  void aResolveNeverReplacesTheNotificationOfItsFiring() {
+    // PagerDuty ignores a resolve whose incident it never opened: after the outage the receiver
+    // hears that x fired, then that it resolved.
+    script.add(Delivery.retry("HTTP 503", Duration.ofMillis(300)));
+    SinkDispatcher d = dispatcher(100, null, Duration.ofSeconds(1));
+    d.offer(firing("x-fires", "g", "x"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> outcomes.contains("x-fires:retry"));
+    d.offer(withAlerts("x-resolves", "g", "x"));
+    assertThat(d.stats().waiting()).isEqualTo(2);
+    await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 2);
+    assertThat(sent).containsExactly("x-fires", "x-resolves");
+    assertThat(outcomes).noneMatch(o -> o.endsWith(":fail"));
+  }
+
+  @Test
+  void aGroupFlappingWhileTheSinkIsDownWaitsAsItsLatestFiringAndItsResolve() {
+    CompletableFuture<Delivery> headAnswer = new CompletableFuture<>();
+    holdNext = headAnswer;
+    SinkDispatcher d = dispatcher(100, null);
+    d.offer(notification("head", "other")); // being sent
+    for (int i = 0; i < 5; i++) {
+      d.offer(firing("fires-" + i, "g", "x"));
+      d.offer(withAlerts("resolves-" + i, "g", "x"));
+    }
+    // Each firing replaces the waiting firing and resolve; each resolve waits behind its firing.
+    assertThat(d.stats().waiting()).isEqualTo(3);
+    assertThat(d.stats().dropped()).isZero();
+    headAnswer.complete(Delivery.ok("ref-head"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> sent.size() == 2);
+    assertThat(sent).containsExactly("fires-4", "resolves-4");
   }
 
   @Test
@@ -277,7 +310,17 @@ class SinkDispatcherTest {
     assertThat(sent).isEmpty();
   }
 
+  /** A notification of those alerts, all resolved. */
   static Notification withAlerts(String id, String group, String... alerts) {
+    return withAlerts(id, group, Notification.Status.RESOLVED, alerts);
+  }
+
+  static Notification firing(String id, String group, String... alerts) {
+    return withAlerts(id, group, Notification.Status.FIRING, alerts);
+  }
+
+  static Notification withAlerts(
+      String id, String group, Notification.Status status, String... alerts) {
     Notification n = notification(id, group);
     return new Notification(
         n.id(),
@@ -293,13 +336,7 @@ class SinkDispatcherTest {
             .map(
                 a ->
                     new Notification.Alert(
-                        a,
-                        Notification.Status.RESOLVED,
-                        Map.of(),
-                        Map.of(),
-                        Instant.EPOCH,
-                        null,
-                        "critical"))
+                        a, status, Map.of(), Map.of(), Instant.EPOCH, null, "critical"))
             .toList(),
         n.title(),
         n.text(),
