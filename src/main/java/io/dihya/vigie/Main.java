@@ -5,18 +5,36 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 
 /**
- * The operator's entry point: Quarkus, after one JVM setting that must come before anything uses
- * the JDK HTTP client. http checks connect to the address the target policy judged and name the
- * host in the Host header, and ask for a new connection each run (Connection: close), which the JDK
- * client refuses unless told otherwise ({@link HttpClientPool#allowHostHeader}).
+ * The operator's entry point: Quarkus, after JVM settings that must come before anything uses the
+ * JDK HTTP client or the common pool. http checks connect to the address the target policy judged
+ * and name the host in the Host header, and ask for a new connection each run (Connection: close),
+ * which the JDK client refuses unless told otherwise ({@link HttpClientPool#allowHostHeader}).
  */
 @QuarkusMain
 public final class Main {
 
   private Main() {}
 
+  /** The JDK's setting of the common pool's size, read once when the pool is first used. */
+  static final String COMMON_POOL_PARALLELISM =
+      "java.util.concurrent.ForkJoinPool.common.parallelism";
+
   public static void main(String... args) {
+    commonPoolOfTwo();
     HttpClientPool.allowHostHeader();
     Quarkus.run(args);
+  }
+
+  /**
+   * On one or two cores (a pod's usual CPU limit) the common pool has one thread, and then every
+   * CompletableFuture step made async without an executor gets a new thread of its own: the JDK
+   * HTTP client makes one for each response it hands to a custom executor, 100 threads started a
+   * second for 1,000 probes at 10 s. Two threads at least, unless set otherwise.
+   */
+  static void commonPoolOfTwo() {
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null
+        && Runtime.getRuntime().availableProcessors() <= 2) {
+      System.setProperty(COMMON_POOL_PARALLELISM, "2");
+    }
   }
 }

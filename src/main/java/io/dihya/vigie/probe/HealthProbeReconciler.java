@@ -96,6 +96,7 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
       EventSourceContext<HealthProbe> context) {
     scheduler.onChange(engineEvents::fire);
     var cache = context.getPrimaryCache();
+    cache.addIndexer(DEPENDS_ON_INDEX, HealthProbeReconciler::dependencyKeys);
     // Transitions go to the alert pipeline straight from the engine, not through a reconcile: a
     // reconcile waits on the API server (Events, the status patch), notifications must not.
     scheduler.onTransition(
@@ -246,15 +247,32 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
     }
   }
 
-  /** A probe's health changed: the probes that depend on it recompute their status. */
+  /**
+   * A probe's health changed: the probes that depend on it recompute their status. Looked up in an
+   * index (namespace/name of each dependency): a scan of the namespace cost O(probes) for every
+   * transition, 10,000 × 10,000 comparisons when 10,000 new probes got their first verdict.
+   */
   private void wakeDependants(HealthProbe probe, IndexedResourceCache<HealthProbe> cache) {
+    String key = probe.getMetadata().getNamespace() + "/" + probe.getMetadata().getName();
+    for (HealthProbe dependant : cache.byIndex(DEPENDS_ON_INDEX, key)) {
+      engineEvents.fire(ResourceID.fromResource(dependant));
+    }
+  }
+
+  static final String DEPENDS_ON_INDEX = "vigie-depends-on";
+
+  /**
+   * namespace/name of each probe the probe depends on (dependsOn names probes of its namespace).
+   */
+  static List<String> dependencyKeys(HealthProbe probe) {
+    if (probe.getSpec() == null || probe.getSpec().dependsOn == null) {
+      return List.of();
+    }
     String namespace = probe.getMetadata().getNamespace();
-    String name = probe.getMetadata().getName();
-    cache
-        .list(namespace)
-        .filter(p -> p.getSpec() != null && p.getSpec().dependsOn != null)
-        .filter(p -> p.getSpec().dependsOn.contains(name))
-        .forEach(p -> engineEvents.fire(ResourceID.fromResource(p)));
+    return probe.getSpec().dependsOn.stream()
+        .distinct()
+        .map(name -> namespace + "/" + name)
+        .toList();
   }
 
   private UpdateControl<HealthProbe> notReady(

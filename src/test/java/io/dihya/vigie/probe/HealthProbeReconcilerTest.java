@@ -242,10 +242,12 @@ class HealthProbeReconcilerTest {
                   + api.url("/")
                   + ": connection refused");
 
-      database.restart(); // the dependency recovers: the dependant shows its own failure again
+      // The dependency recovers: the dependant, whose own health did not change, is woken and
+      // shows its own failure again, before the status refresh (5 s in tests) would have.
+      database.restart();
       HealthProbe own =
           await()
-              .atMost(Duration.ofSeconds(20))
+              .atMost(Duration.ofMillis(4500))
               .until(
                   () ->
                       client
