@@ -4,11 +4,14 @@
 # blackbox_exporter; prints one table (Markdown) per run.
 #
 # Usage:
-#   bench/scale.sh [--probes 1000,5000,10000] [--interval 10] [--window 60] [--heap 768m]
+#   bench/scale.sh [--probes 1000,5000,10000] [--interval 10] [--window 60] [--warmup 120]
+#                  [--heap 768m] [--jfr DIR]
 #
 #   --probes    probe counts to run, one after the other (default 1000)
 #   --interval  every probe's interval in seconds (default 10)
 #   --window    length of each steady measurement window in seconds (default 60)
+#   --warmup    seconds the probes run after all are Ready, before the window (default 120: the
+#               JIT is still compiling a third of the CPU 20 s after Ready)
 #   --heap      the operator's -Xmx (default 768m: the chart's 1 GiB limit at 75 %)
 #   --jfr DIR   record each operator run with JFR (profile settings) into DIR, to see where CPU goes
 #               (jfr print --events jdk.ExecutionSample DIR/bench-N.jfr); the figures then include
