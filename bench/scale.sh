@@ -9,7 +9,8 @@
 #
 #   --probes    probe counts to run, one after the other (default 1000)
 #   --interval  every probe's interval in seconds (default 10)
-#   --window    length of each steady measurement window in seconds (default 60)
+#   --window    length of each steady measurement window in seconds, a multiple of the interval
+#               (default 60)
 #   --warmup    seconds the probes run after all are Ready, before the window (default 120: the
 #               JIT is still compiling a third of the CPU 20 s after Ready)
 #   --heap      the operator's -Xmx (default 768m: the chart's 1 GiB limit at 75 %)

@@ -97,6 +97,9 @@ public final class ScaleBenchmark {
             .toArray();
     Duration interval = Duration.ofSeconds(Long.parseLong(options.getOrDefault("interval", "10")));
     Duration window = Duration.ofSeconds(Long.parseLong(options.getOrDefault("window", "60")));
+    if (window.toSeconds() % interval.toSeconds() != 0) {
+      throw new IllegalArgumentException("--window must be a whole number of --interval");
+    }
     warmup = Duration.ofSeconds(Long.parseLong(options.getOrDefault("warmup", "120")));
     String heap = options.getOrDefault("heap", "768m");
     // --jfr DIR: a JFR recording (profile settings) of each operator run, for finding where CPU
@@ -293,11 +296,15 @@ public final class ScaleBenchmark {
     long apiStart = System.currentTimeMillis();
     double cpuBefore = ProcStats.cpuSeconds(operator.pid());
     long cpuStart = System.currentTimeMillis();
-    PromText metricsBefore = scrapeOperator(operator);
+    // The two scrapes start exactly a window apart, and the window is a whole number of intervals:
+    // each probe runs as many times in it whatever its phase. (Timed from the scrapes' ends, the
+    // window was a fraction of an interval longer, and probes created in a burst share their
+    // phases: 0.4 % of the planned checks seemed missing.)
     long start = System.currentTimeMillis();
-    Thread.sleep(window.toMillis());
+    PromText metricsBefore = scrapeOperator(operator);
+    long end = start + window.toMillis();
+    Thread.sleep(Math.max(0, end - System.currentTimeMillis()));
     PromText metricsAfter = scrapeOperator(operator);
-    long end = System.currentTimeMillis();
     double cpuAfter = ProcStats.cpuSeconds(operator.pid());
     double cpuSeconds = (System.currentTimeMillis() - cpuStart) / 1000.0;
     long apiEnd = System.currentTimeMillis();
