@@ -47,7 +47,11 @@ import org.jboss.logging.Logger;
  * Checks never run here; the engine brings a probe back here (through a {@link ReconcileTrigger})
  * when its status should change.
  */
-@ControllerConfiguration(name = "healthprobe")
+@ControllerConfiguration(
+    name = "healthprobe",
+    informer =
+        @io.javaoperatorsdk.operator.api.config.informer.Informer(
+            itemStore = io.dihya.vigie.kube.LeanItemStore.class))
 public class HealthProbeReconciler implements Reconciler<HealthProbe> {
 
   private static final Logger LOG = Logger.getLogger(HealthProbeReconciler.class);
