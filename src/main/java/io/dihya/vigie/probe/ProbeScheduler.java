@@ -164,6 +164,12 @@ public class ProbeScheduler implements AutoCloseable {
     if (phase >= 0) {
       // Keep the rhythm: next run one (new) interval after the last start, or now if that passed.
       first = Math.max(now, phase + interval);
+    } else if (state.snapshot().lastCheck() == null) {
+      // Never checked: a verdict now (the probe's first status can carry it), then the runs keep
+      // the probe's own offset in the interval, so that probes created together do not run
+      // together.
+      first = now;
+      registration.followingPlanned = now + offset(id, interval);
     } else {
       first = now + offset(id, interval);
     }
@@ -192,6 +198,14 @@ public class ProbeScheduler implements AutoCloseable {
   public Optional<ProbeSnapshot> snapshot(ResourceID id) {
     Registration registration = registrations.get(id);
     return registration == null ? Optional.empty() : Optional.of(registration.state.snapshot());
+  }
+
+  /** How long ago the probe was registered with its current configuration. */
+  public Optional<Duration> scheduledFor(ResourceID id) {
+    Registration registration = registrations.get(id);
+    return registration == null
+        ? Optional.empty()
+        : Optional.of(Duration.ofMillis(Math.max(0, clock.millis() - registration.registeredAt)));
   }
 
   public boolean isScheduled(ResourceID id) {
@@ -237,7 +251,9 @@ public class ProbeScheduler implements AutoCloseable {
     long now = clock.millis();
     long interval = registration.timing.interval().toMillis();
     long planned = registration.nextPlanned;
-    long next = planned + interval;
+    long next =
+        registration.followingPlanned > 0 ? registration.followingPlanned : planned + interval;
+    registration.followingPlanned = 0;
     while (next <= now) {
       next += interval; // fell behind (machine suspended, overload): skip, do not burst
     }
@@ -387,6 +403,13 @@ public class ProbeScheduler implements AutoCloseable {
     final ProbeState state;
     volatile ScheduledFuture<?> future;
     volatile long nextPlanned;
+
+    /** When set, the run after the next one: a first check out of the rhythm, then the rhythm. */
+    volatile long followingPlanned;
+
+    /** When it was registered (epoch millis). */
+    final long registeredAt = clock.millis();
+
     volatile long lastStart = -1;
     volatile long lastNotified;
     volatile boolean inFlight;

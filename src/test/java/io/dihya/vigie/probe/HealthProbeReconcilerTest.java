@@ -202,6 +202,44 @@ class HealthProbeReconcilerTest {
   }
 
   @Test
+  void aNewProbeIsCheckedAtOnceAndItsFirstStatusCarriesTheVerdict() throws Exception {
+    try (LoopbackHttpServer target = LoopbackHttpServer.start()) {
+      HealthProbe probe = probe("first-verdict");
+      probe.getSpec().http = http(target.url("/"));
+      probe.getSpec().interval = "1h"; // the rhythm alone would check it within the hour
+      List<HealthProbe> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+      try (var watch =
+          client
+              .resources(HealthProbe.class)
+              .inNamespace(NS)
+              .withName("first-verdict")
+              .watch(
+                  new io.fabric8.kubernetes.client.Watcher<HealthProbe>() {
+                    @Override
+                    public void eventReceived(Action action, HealthProbe resource) {
+                      if (resource.getStatus() != null) {
+                        seen.add(resource);
+                      }
+                    }
+
+                    @Override
+                    public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {}
+                  })) {
+        long created = System.nanoTime();
+        client.resource(probe).create();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !seen.isEmpty());
+        assertThat(Duration.ofNanos(System.nanoTime() - created))
+            .as("first status")
+            .isLessThan(Duration.ofSeconds(5));
+        HealthProbe first = seen.get(0);
+        assertThat(first.getStatus().health).isEqualTo(Health.Healthy);
+        assertThat(condition(first, Conditions.READY).getStatus()).isEqualTo("True");
+        assertThat(target.requests()).hasSize(1);
+      }
+    }
+  }
+
+  @Test
   void aFailingProbeWhoseDependencyIsUnhealthySaysSoAndKeepsItsOwnFailure() throws Exception {
     try (LoopbackHttpServer database = LoopbackHttpServer.start();
         LoopbackHttpServer api = LoopbackHttpServer.start()) {
