@@ -24,7 +24,8 @@ export PATH=$PATH:/usr/sbin
 ./mvnw -q -B dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath >&2
 for rate in ${rates//,/ }; do
   for client in ${clients//,/ }; do
-    java -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
+    java -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
+      -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
       io.dihya.vigie.bench.HttpClientCost "$client" "$rate" "$seconds"
   done
 done
