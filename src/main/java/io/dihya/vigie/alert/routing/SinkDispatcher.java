@@ -31,10 +31,10 @@ import java.util.function.BiConsumer;
  *       one waiting for its retry; only the one being sent is left alone) is replaced by the
  *       group's newer one when that one carries all its alerts and resolves none that it fires: the
  *       receiver still hears of every alert that fired, then of its latest state (PagerDuty ignores
- *       a resolve whose incident it never opened, Alertmanager never pages for it), and a flapping
- *       group waits as at most one firing notification and its resolve; only the latest heartbeat
- *       waits; beyond {@code capacity} waiting besides the one being sent and that heartbeat, the
- *       oldest is dropped, counted and reported.
+ *       a resolve whose incident it never opened, Alertmanager never pages for it), and a group of
+ *       one flapping alert waits as at most one firing notification and its resolve; only the
+ *       latest heartbeat waits; beyond {@code capacity} waiting besides the one being sent and that
+ *       heartbeat, the oldest is dropped, counted and reported.
  *   <li>At most {@code perMinute} attempts a minute when a rate limit is set.
  * </ul>
  *
