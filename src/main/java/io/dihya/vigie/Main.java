@@ -1,15 +1,9 @@
 package io.dihya.vigie;
 
-import io.dihya.vigie.probe.check.HttpClientPool;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 
-/**
- * The operator's entry point: Quarkus, after JVM settings that must come before anything uses the
- * JDK HTTP client or the common pool. http checks connect to the address the target policy judged
- * and name the host in the Host header, and ask for a new connection each run (Connection: close),
- * which the JDK client refuses unless told otherwise ({@link HttpClientPool#allowHostHeader}).
- */
+/** The operator's entry point: Quarkus, after a JVM setting that must come before any use. */
 @QuarkusMain
 public final class Main {
 
@@ -21,7 +15,6 @@ public final class Main {
 
   public static void main(String... args) {
     commonPoolOfTwo();
-    HttpClientPool.allowHostHeader();
     Quarkus.run(args);
   }
 

@@ -9,7 +9,6 @@ import io.dihya.vigie.kube.WorkloadInformers;
 import io.dihya.vigie.probe.EngineMetrics;
 import io.dihya.vigie.probe.ProbeScheduler;
 import io.dihya.vigie.probe.check.CheckFactory;
-import io.dihya.vigie.probe.check.HttpClientPool;
 import io.dihya.vigie.probe.check.TargetPolicy;
 import io.dihya.vigie.probe.check.Workloads;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -94,12 +93,6 @@ public class OperatorBeans {
     TargetPolicy policy =
         TargetPolicy.of(config.targets().allow(), config.targets().deny(), apiServer);
     LOG.infof("Checks connect only where the target policy allows: %s", policy);
-    if (!HttpClientPool.hostHeaderAllowed()) {
-      LOG.error(
-          "The JVM forbids the HTTP Host header, so http checks of a URL with a host name will"
-              + " fail: start the operator through its main class, or with"
-              + " -Djdk.httpclient.allowRestrictedHeaders=host");
-    }
     return policy;
   }
 

@@ -4,7 +4,6 @@ import io.dihya.vigie.api.v1alpha1.HealthProbeSpec;
 import io.dihya.vigie.api.v1alpha1.HttpCheck;
 import io.dihya.vigie.probe.check.Check;
 import io.dihya.vigie.probe.check.CheckFactory;
-import io.dihya.vigie.probe.check.HttpClientPool;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClientOptions;
@@ -48,7 +47,7 @@ public final class HttpClientCost {
     String which = args[0];
     int rate = Integer.parseInt(args[1]);
     int seconds = Integer.parseInt(args[2]);
-    HttpClientPool.allowHostHeader(); // as the operator's main: Connection: close is allowed
+    System.setProperty("jdk.httpclient.allowRestrictedHeaders", "connection"); // for "jdk"
     Path dir = Files.createTempDirectory("vigie-http-cost");
     try (Nginx nginx = Nginx.start(dir)) {
       Client client = client(which, URI.create(nginx.url("/p/cost")));

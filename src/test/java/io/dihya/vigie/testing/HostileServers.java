@@ -79,6 +79,7 @@ public final class HostileServers implements AutoCloseable {
     private final Behaviour behaviour;
     private final byte[] prelude;
     private final byte[] filler;
+    private final boolean afterRequest;
     private final AtomicInteger accepted = new AtomicInteger();
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicLong maxSent = new AtomicLong();
@@ -88,11 +89,12 @@ public final class HostileServers implements AutoCloseable {
     /** The filler repeated, a block longer than a write by one filler at least. */
     private final byte[] tiled;
 
-    private Endpoint(Behaviour behaviour, byte[] prelude, byte[] filler) {
+    private Endpoint(Behaviour behaviour, byte[] prelude, byte[] filler, boolean afterRequest) {
       if (filler.length == 0 && (behaviour == Behaviour.TRICKLE || behaviour == Behaviour.FLOOD)) {
         throw new IllegalArgumentException("a trickle or a flood needs a filler");
       }
       this.behaviour = behaviour;
+      this.afterRequest = afterRequest;
       this.prelude = prelude.clone();
       this.filler = filler.clone();
       this.tiled = new byte[filler.length == 0 ? 0 : BLOCK + filler.length];
@@ -163,6 +165,7 @@ public final class HostileServers implements AutoCloseable {
     final Endpoint endpoint;
     long position;
     boolean ended;
+    boolean waiting;
 
     Connection(SocketChannel channel, Endpoint endpoint) {
       this.channel = channel;
@@ -201,7 +204,22 @@ public final class HostileServers implements AutoCloseable {
 
   /** A TCP endpoint on 127.0.0.1 that sends {@code prelude} then {@code filler}, as it behaves. */
   public Endpoint listen(Behaviour behaviour, byte[] prelude, byte[] filler) throws IOException {
-    Endpoint endpoint = new Endpoint(behaviour, prelude, filler);
+    return listen(behaviour, prelude, filler, false);
+  }
+
+  /**
+   * As {@link #listen(Behaviour, byte[], byte[])}, but a TRICKLE or FLOOD starts only once the
+   * client sent something (its request), as an HTTP server answers: an HTTP client may take an
+   * answer that comes before its request for a protocol error.
+   */
+  public Endpoint listenHttp(Behaviour behaviour, byte[] prelude, byte[] filler)
+      throws IOException {
+    return listen(behaviour, prelude, filler, true);
+  }
+
+  private Endpoint listen(Behaviour behaviour, byte[] prelude, byte[] filler, boolean afterRequest)
+      throws IOException {
+    Endpoint endpoint = new Endpoint(behaviour, prelude, filler, afterRequest);
     ServerSocketChannel server = ServerSocketChannel.open();
     server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096);
     server.configureBlocking(false);
@@ -216,7 +234,7 @@ public final class HostileServers implements AutoCloseable {
     if (behaviour != Behaviour.SILENT && behaviour != Behaviour.FLOOD) {
       throw new IllegalArgumentException("UDP has no connection to trickle on, close or reset");
     }
-    Endpoint endpoint = new Endpoint(behaviour, prelude, filler);
+    Endpoint endpoint = new Endpoint(behaviour, prelude, filler, false);
     DatagramChannel udp = DatagramChannel.open();
     udp.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     udp.configureBlocking(false);
@@ -232,7 +250,19 @@ public final class HostileServers implements AutoCloseable {
    */
   public Endpoint listenTls(SSLContext context, Behaviour behaviour, byte[] prelude, byte[] filler)
       throws IOException {
-    Endpoint endpoint = new Endpoint(behaviour, prelude, filler);
+    return listenTls(context, behaviour, prelude, filler, false);
+  }
+
+  /** As {@link #listenTls}, starting its script once the client sent its request (https). */
+  public Endpoint listenHttps(
+      SSLContext context, Behaviour behaviour, byte[] prelude, byte[] filler) throws IOException {
+    return listenTls(context, behaviour, prelude, filler, true);
+  }
+
+  private Endpoint listenTls(
+      SSLContext context, Behaviour behaviour, byte[] prelude, byte[] filler, boolean afterRequest)
+      throws IOException {
+    Endpoint endpoint = new Endpoint(behaviour, prelude, filler, afterRequest);
     SSLServerSocket server =
         (SSLServerSocket)
             context
@@ -276,7 +306,12 @@ public final class HostileServers implements AutoCloseable {
           socket.setSoLinger(true, 0);
           return;
         }
-        default -> socket.startHandshake();
+        default -> {
+          socket.startHandshake();
+          if (endpoint.afterRequest && socket.getInputStream().read(new byte[4096]) < 0) {
+            return;
+          }
+        }
       }
       OutputStream output = socket.getOutputStream();
       switch (endpoint.behaviour) {
@@ -384,8 +419,14 @@ public final class HostileServers implements AutoCloseable {
     try {
       if (key.isReadable()) {
         discard.clear();
-        if (connection.channel.read(discard) < 0) {
+        int read = connection.channel.read(discard);
+        if (read < 0) {
           end(connection);
+          return;
+        }
+        if (read > 0 && connection.waiting) {
+          connection.waiting = false;
+          start(connection, key);
           return;
         }
       }
@@ -412,23 +453,33 @@ public final class HostileServers implements AutoCloseable {
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             Connection connection = new Connection(channel, endpoint);
-            int ops = SelectionKey.OP_READ;
-            if (endpoint.behaviour == Behaviour.FLOOD) {
-              // Little in flight: what the client reads is what it asked for, not a buffer's worth.
-              channel.setOption(StandardSocketOptions.SO_SNDBUF, 64 * 1024);
-              ops |= SelectionKey.OP_WRITE;
-            } else if (endpoint.behaviour == Behaviour.TRICKLE) {
-              endpoint.fill(out, 0, endpoint.prelude.length);
-              connection.position += channel.write(out);
-              endpoint.totalSent.addAndGet(connection.position);
-              trickling.add(connection);
+            SelectionKey key = channel.register(selector, SelectionKey.OP_READ, connection);
+            if (endpoint.afterRequest) {
+              connection.waiting = true;
+            } else {
+              start(connection, key);
             }
-            channel.register(selector, ops, connection);
           }
         }
       }
     } catch (IOException e) {
       // a connection gone before it was served, or the server closed
+    }
+  }
+
+  /** Starts the script of a connection: a flood's writes, or a trickle's prelude. */
+  private void start(Connection connection, SelectionKey key) throws IOException {
+    Endpoint endpoint = connection.endpoint;
+    if (endpoint.behaviour == Behaviour.FLOOD) {
+      // Little in flight: what the client reads is what it asked for, not a buffer's worth.
+      connection.channel.setOption(StandardSocketOptions.SO_SNDBUF, 64 * 1024);
+      key.interestOps(SelectionKey.OP_READ | SelectionKey.OP_WRITE);
+    } else if (endpoint.behaviour == Behaviour.TRICKLE) {
+      endpoint.fill(out, 0, endpoint.prelude.length);
+      int written = connection.channel.write(out);
+      connection.position += written;
+      endpoint.totalSent.addAndGet(written);
+      trickling.add(connection);
     }
   }
 

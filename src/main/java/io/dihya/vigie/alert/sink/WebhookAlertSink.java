@@ -145,11 +145,6 @@ final class WebhookAlertSink implements AlertSink {
       }
       String value = fromSecret ? secrets.get(header.valueFrom.secretKeyRef) : header.value;
       try {
-        if (header.name.strip().equalsIgnoreCase("Host")) {
-          // The operator's JVM lets the HTTP client send Host for the checks' own use only
-          // (HttpClientPool.allowHostHeader): still a reserved name here.
-          throw new IllegalArgumentException("restricted header name");
-        }
         HttpRequest.newBuilder(uri).header(header.name, value == null ? "" : value);
       } catch (IllegalArgumentException e) {
         // The JDK's message quotes the header; say which one without its value.

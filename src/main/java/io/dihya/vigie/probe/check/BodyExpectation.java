@@ -72,7 +72,7 @@ final class BodyExpectation {
    * @throws DeadlineCharSequence.DeadlineExceeded when the check's deadline comes before the
    *     regex's own budget runs out: the check then timed out like any other
    */
-  String mismatch(BoundedBodySubscriber.Body body, long deadlineNanos) {
+  String mismatch(BoundedBody.Body body, long deadlineNanos) {
     // Bodies are read as UTF-8; a character cut by the read limit becomes U+FFFD.
     String text = new String(body.bytes(), StandardCharsets.UTF_8);
     String within = body.truncated() ? " in its first " + body.bytes().length + " bytes" : "";

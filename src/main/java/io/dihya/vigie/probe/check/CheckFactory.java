@@ -23,11 +23,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * operator's own API server and are not judged).
  *
  * <ul>
- *   <li>The JDK HTTP clients, one per distinct TLS settings ({@link HttpClientPool}; for https, the
- *       server name is one of them): each has one selector thread, whatever its number of probes.
- *   <li>One cached pool of daemon threads ("vigie-check-N") for the HTTP clients' work, host name
- *       resolution of TCP checks (the JDK resolver blocks) and the completion of every check's
- *       future. Threads are added only while others are busy and end after a minute idle.
+ *   <li>The http checks' Vert.x clients, one per distinct TLS material ({@link HttpCheckClients}),
+ *       on one or two event loop threads ("vert.x-eventloop-thread-N") whatever the number of
+ *       probes.
+ *   <li>One cached pool of daemon threads ("vigie-check-N") for host name resolution (the JDK
+ *       resolver blocks), body expectations and the completion of every check's future. Threads are
+ *       added only while others are busy and end after a minute idle.
  *   <li>One asynchronous channel group of two threads ("vigie-tcp-N") for the TCP checks and the
  *       dns checks' TCP queries.
  * </ul>
@@ -41,7 +42,7 @@ public final class CheckFactory implements AutoCloseable {
   private final ExecutorService executor;
   private final Executor callbacks;
   private final AsynchronousChannelGroup tcpGroup;
-  private final HttpClientPool httpClients;
+  private final HttpCheckClients httpClients;
   private final Workloads workloads;
   private final TargetPolicy policy;
   private volatile boolean closed;
@@ -93,7 +94,7 @@ public final class CheckFactory implements AutoCloseable {
       executor.shutdownNow();
       throw new UncheckedIOException("cannot start the TCP channel group", e);
     }
-    this.httpClients = new HttpClientPool(executor);
+    this.httpClients = new HttpCheckClients();
   }
 
   private static ThreadFactory daemonThreads(String prefix) {
@@ -191,13 +192,12 @@ public final class CheckFactory implements AutoCloseable {
 
   /**
    * Stops the shared threads. Checks still running complete (as failures, most likely), and checks
-   * run afterwards fail with reason ConnectionFailed. The HTTP clients are released to the garbage
-   * collector, which ends their selector threads (JDK 17's HttpClient has no close()).
+   * run afterwards fail with reason ConnectionFailed.
    */
   @Override
   public void close() {
     closed = true;
-    httpClients.clear();
+    httpClients.close();
     try {
       tcpGroup.shutdownNow();
     } catch (IOException e) {

@@ -1,6 +1,9 @@
 package io.dihya.vigie.probe.check;
 
 import io.dihya.vigie.redact.DeadlineCharSequence;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.ssl.NotSslRecordException;
+import io.vertx.core.http.HttpClosedException;
 import java.io.EOFException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -96,6 +99,19 @@ public final class Failures {
     if (t instanceof SSLException) {
       return new Failure(Reasons.TLS_ERROR, tlsText(t));
     }
+    if (t instanceof NotSslRecordException) {
+      // Netty's: what came back is not a TLS record (a plain HTTP answer, say).
+      return new Failure(Reasons.TLS_ERROR, "TLS handshake failed: the server does not speak TLS");
+    }
+    if (t instanceof TooLongFrameException) {
+      // Netty's HTTP decoder: a status line or headers beyond the client's limit.
+      return new Failure(
+          Reasons.UNEXPECTED_RESPONSE, "the response headers are larger than the client accepts");
+    }
+    if (t instanceof HttpClosedException) {
+      // Vert.x's: the connection ended before the whole answer.
+      return new Failure(Reasons.CONNECTION_FAILED, "connection closed before a complete answer");
+    }
     if (t instanceof NoRouteToHostException) {
       return new Failure(Reasons.CONNECTION_FAILED, "no route to host");
     }
@@ -170,12 +186,16 @@ public final class Failures {
     if (untrusted) {
       return "TLS handshake failed: server certificate not trusted";
     }
-    Matcher alert = TLS_ALERT.matcher(lower(tls));
-    if (alert.find()) {
-      return "TLS handshake failed: the server sent alert " + alert.group(1);
-    }
-    if (lower(tls).contains("unrecognized ssl message")) {
-      return "TLS handshake failed: the server does not speak TLS";
+    // Vert.x wraps the JDK's exception in one of its own ("Failed to create SSL connection").
+    int depth = 0;
+    for (Throwable t = tls; t != null && depth < 20; t = t.getCause(), depth++) {
+      Matcher alert = TLS_ALERT.matcher(lower(t));
+      if (alert.find()) {
+        return "TLS handshake failed: the server sent alert " + alert.group(1);
+      }
+      if (t instanceof NotSslRecordException || lower(t).contains("unrecognized ssl message")) {
+        return "TLS handshake failed: the server does not speak TLS";
+      }
     }
     return "TLS handshake failed";
   }

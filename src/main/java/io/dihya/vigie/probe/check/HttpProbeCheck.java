@@ -5,14 +5,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dihya.vigie.api.v1alpha1.HttpCheck;
 import io.dihya.vigie.api.v1alpha1.HttpHeader;
 import io.dihya.vigie.api.v1alpha1.SecretKeyRef;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,44 +26,40 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLSession;
 
 /**
- * An HTTP(S) check on a pooled JDK client ({@link HttpClientPool}). Everything that can be worked
- * out from the spec is, once, at create time: the request's parts, the Authorization header, the
- * status ranges, the compiled regex, the client. A run builds one request and chains futures.
+ * An HTTP(S) check on a shared Vert.x client ({@link HttpCheckClients}). Everything that can be
+ * worked out from the spec is, once, at create time: the request's parts, the Authorization header,
+ * the status ranges, the compiled regex, the client. A run builds one request and chains futures.
  *
- * <p>Timeouts: the JDK client's connect timeout is a setting of the (shared) client, not of a
- * request, so none is set; the request timeout, per run, covers connecting and the wait for the
- * response headers. {@link CompletableFuture#orTimeout} caps the whole check, body and regex
- * included, and then cancels the exchange.
+ * <p>The deadline covers the whole check: resolving, connecting, the TLS handshake, the headers,
+ * the body and the regex. When it passes, the run ends as a Timeout and its request is reset, which
+ * closes the connection; a connection still being made is closed as soon as it is made, or ends at
+ * the client's connect and handshake timeouts, the check's timeout rounded up to a second ({@link
+ * HttpCheckClients.Lease}).
  *
- * <p>Connections are HTTP/1.1, and each run opens its own ({@code Connection: close}), as kubelet's
- * probes and blackbox_exporter do: a target that accepts no new connections, or a certificate
- * replaced on the server, is seen at the next run, and the latency is what a new client waits. A
- * {@code Connection: keep-alive} header in the spec keeps the connection between runs instead (the
- * check then measures the request alone). The JDK client pools on the answer's Connection header
- * alone: a server that closes after a {@code close} request without saying so (RFC 9112 asks it to)
- * may see another probe's run sent on that connection while it closes; the JDK resends a GET whose
- * reused connection ended before any answer.
+ * <p>Connections are HTTP/1.1, and each run opens its own: the request says {@code Connection:
+ * close} and the client closes the connection after the answer whatever the server says (RFC 9112),
+ * as kubelet's probes and blackbox_exporter do. A target that accepts no new connections, or a
+ * certificate replaced on the server, is seen at the next run, and the latency is what a new client
+ * waits. A {@code Connection: keep-alive} header in the spec keeps the connection between runs
+ * instead (the check then measures the request alone).
  *
- * <p>The {@link TargetPolicy} is enforced on the address connected to. The JDK client resolves the
- * URL's host itself and has no resolver to plug in (Java 17), so the check resolves the host
- * through the policy and sends the request to the address it judged, as an IP literal: the JDK then
- * looks nothing up. What the target sees stays the name's: the Host header is set to the URL's
- * authority (which needs {@code jdk.httpclient.allowRestrictedHeaders=host}, see {@link
- * HttpClientPool#allowHostHeader}), and for https the client's SSLContext sends the name as SNI and
- * verifies the certificate against it ({@link ServerNameSslContext}; https clients are therefore
- * pooled per server name). Redirects are followed here, not by the JDK, so that every hop is
- * resolved and judged the same way: at most {@value #MAX_REDIRECTS}, never from https to http, 303
- * (and 301/302 of a POST) as a GET without the body, the headers kept.
+ * <p>The {@link TargetPolicy} is enforced on the address connected to: the check resolves the host
+ * through the policy and the request connects to the address it judged. What the target sees stays
+ * the name's: the Host header is the URL's authority, and for https the name is sent as SNI and the
+ * certificate verified against it (or against the spec's serverName, for the URL's own host). The
+ * requests carry {@code User-Agent: vigie} unless the spec sets one. Redirects are followed here,
+ * not by the client, so that every hop is resolved and judged the same way: at most {@value
+ * #MAX_REDIRECTS}, never from https to http, 303 (and 301/302 of a POST) as a GET without the body,
+ * the headers kept.
  */
 final class HttpProbeCheck implements Check {
 
@@ -69,31 +69,32 @@ final class HttpProbeCheck implements Check {
   /** Redirects followed in one run; a further redirect is the answer. */
   static final int MAX_REDIRECTS = 5;
 
-  private final HttpClientPool pool;
-  private final ClientTlsSettings tls;
-  private final HttpClient client;
+  /** What the requests say they are, unless the spec names its own User-Agent. */
+  static final String USER_AGENT = "vigie";
+
+  private final HttpCheckClients.Lease client;
   private final TargetPolicy policy;
   private final URI uri;
   private final String method;
   private final String target;
-  private final List<String[]> headers;
-  private final boolean closeConnection;
+  private final MultiMap headers;
+  private final String serverName;
   private final byte[] body;
   private final StatusExpectation expectStatus;
   private final BodyExpectation expectBody;
   private final boolean followRedirects;
-  private final HttpResponse.BodyHandler<BoundedBodySubscriber.Body> bodyHandler;
+  private final int maxBodyBytes;
+  private final boolean readBody;
   private final boolean keepBody;
   private final Executor callbacks;
 
   private HttpProbeCheck(
-      HttpClientPool pool,
-      ClientTlsSettings tls,
-      HttpClient client,
+      HttpCheckClients.Lease client,
       TargetPolicy policy,
       URI uri,
       String method,
-      List<String[]> headers,
+      MultiMap headers,
+      String serverName,
       byte[] body,
       StatusExpectation expectStatus,
       BodyExpectation expectBody,
@@ -101,24 +102,20 @@ final class HttpProbeCheck implements Check {
       int maxBodyBytes,
       boolean keepBody,
       Executor callbacks) {
-    this.pool = pool;
-    this.tls = tls;
     this.client = client;
     this.policy = policy;
     this.uri = uri;
     this.method = method;
     this.target = method + " " + display(uri);
     this.headers = headers;
-    // A new connection each run, unless the spec names its own Connection header.
-    this.closeConnection =
-        HttpClientPool.connectionHeaderAllowed()
-            && headers.stream().noneMatch(h -> h[0].strip().equalsIgnoreCase("Connection"));
+    this.serverName = serverName;
     this.body = body;
     this.expectStatus = expectStatus;
     this.expectBody = expectBody;
     this.followRedirects = followRedirects;
+    this.maxBodyBytes = maxBodyBytes;
     this.keepBody = keepBody;
-    this.bodyHandler = BoundedBodySubscriber.handler(maxBodyBytes, expectBody != null || keepBody);
+    this.readBody = expectBody != null || keepBody;
     this.callbacks = callbacks;
   }
 
@@ -131,29 +128,42 @@ final class HttpProbeCheck implements Check {
   static HttpProbeCheck create(
       HttpCheck spec,
       SecretValues secrets,
-      HttpClientPool pool,
+      HttpCheckClients clients,
       TargetPolicy policy,
       int maxBodyBytes,
       boolean keepBody,
       Executor callbacks) {
     URI uri = parseUrl(spec.url);
     String method = spec.method == null ? HttpCheck.Method.GET.name() : spec.method.name();
-    List<String[]> headers = headers(spec, secrets, uri);
+    List<String[]> specHeaders = headers(spec, secrets);
     StatusExpectation status = StatusExpectation.parse(spec.expectStatus, FIELD + ".expectStatus");
     BodyExpectation expectBody = BodyExpectation.of(spec.expectBody, FIELD + ".expectBody");
     boolean follow = spec.followRedirects == null || spec.followRedirects;
     ClientTlsSettings tls = ClientTlsSettings.resolve(spec.tls, secrets, FIELD + ".tls");
-    // The first hop's client, built now: unusable TLS material is an InvalidSpec, not a failure.
-    HttpClient client = pool.client(tlsFor(uri, uri, tls), FIELD + ".tls");
+    SslContexts.requireServerName(tls.serverName(), FIELD + ".tls");
+    boolean keepAlive = false;
+    MultiMap headers = MultiMap.caseInsensitiveMultiMap();
+    for (String[] header : specHeaders) {
+      if (header[0].strip().equalsIgnoreCase("Connection")) {
+        // The client's choice, not a header passed on: close is the default anyway.
+        keepAlive = header[1].strip().equalsIgnoreCase("keep-alive");
+      } else {
+        headers.add(header[0].strip(), header[1]);
+      }
+    }
+    if (!headers.contains("User-Agent")) {
+      headers.add("User-Agent", USER_AGENT);
+    }
+    // Built now: unusable TLS material is an InvalidSpec, not a failure.
+    HttpCheckClients.Lease client = clients.lease(tls, keepAlive, FIELD + ".tls");
     byte[] body = spec.body == null ? null : spec.body.getBytes(StandardCharsets.UTF_8);
     return new HttpProbeCheck(
-        pool,
-        tls,
         client,
         policy,
         uri,
         method,
         headers,
+        tls.serverName(),
         body,
         status,
         expectBody,
@@ -185,7 +195,7 @@ final class HttpProbeCheck implements Check {
     return uri;
   }
 
-  private static List<String[]> headers(HttpCheck spec, SecretValues secrets, URI uri) {
+  private static List<String[]> headers(HttpCheck spec, SecretValues secrets) {
     List<String[]> headers = new ArrayList<>();
     List<HttpHeader> specHeaders = spec.headers == null ? List.of() : spec.headers;
     for (int i = 0; i < specHeaders.size(); i++) {
@@ -207,12 +217,12 @@ final class HttpProbeCheck implements Check {
         throw new IllegalArgumentException(
             field + ": Authorization is already set by basicAuth or bearerTokenSecretRef");
       }
-      requireValidHeader(uri, h.name, value, field);
+      requireValidHeader(h.name, value, field);
       headers.add(new String[] {h.name, value});
     }
     String authorization = authorization(spec, secrets);
     if (authorization != null) {
-      requireValidHeader(uri, "Authorization", authorization, FIELD);
+      requireValidHeader("Authorization", authorization, FIELD);
       headers.add(new String[] {"Authorization", authorization});
     }
     return List.copyOf(headers);
@@ -259,34 +269,55 @@ final class HttpProbeCheck implements Check {
   }
 
   /**
-   * The JDK refuses some names (Host, Connection, Content-Length, Expect, Upgrade) and CR/LF. Host
-   * is refused here too: the operator's JVM allows it for the checks' own use only (the URL's
-   * authority, sent to the address the target policy judged). Connection, which the JVM allows for
-   * the checks' {@code close}, may be {@code keep-alive} or {@code close} only.
+   * Header names the client sets itself: the Host (the URL's authority, sent to the address the
+   * target policy judged) and the framing of the message. Connection may be {@code keep-alive} or
+   * {@code close} only, and chooses how the check connects.
    */
-  private static void requireValidHeader(URI uri, String name, String value, String field) {
-    HttpRequest.Builder probe = HttpRequest.newBuilder(uri);
-    if (name.strip().equalsIgnoreCase("Connection")
+  private static final java.util.Set<String> OWN_HEADERS =
+      java.util.Set.of("host", "content-length", "transfer-encoding", "expect", "upgrade", "te");
+
+  private static void requireValidHeader(String name, String value, String field) {
+    String lower = name.strip().toLowerCase(Locale.ROOT);
+    if (lower.equals("connection")
         && !value.strip().equalsIgnoreCase("keep-alive")
         && !value.strip().equalsIgnoreCase("close")) {
       throw new IllegalArgumentException(
           field + ".value: Connection may only be keep-alive or close");
     }
-    try {
-      if (name.strip().equalsIgnoreCase("Host")) {
-        throw new IllegalArgumentException("restricted header name");
-      }
-      probe.header(name, "x");
-    } catch (IllegalArgumentException e) {
+    if (!isToken(name) || OWN_HEADERS.contains(lower)) {
       throw new IllegalArgumentException(
           field + ".name: the HTTP client does not allow the header " + name);
     }
-    try {
-      probe.header(name, value);
-    } catch (IllegalArgumentException e) {
+    if (!isFieldValue(value)) {
       // Never the value: it may be a secret.
       throw new IllegalArgumentException(field + ": the value is not a valid header value");
     }
+  }
+
+  /** RFC 9110's token: the characters a header name may hold. */
+  static boolean isToken(String name) {
+    if (name.isEmpty()) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      if (!alnum && "!#$%&'*+-.^_`|~".indexOf(c) < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** RFC 9110's field value: visible characters, spaces, tabs and obs-text; no CR, LF or NUL. */
+  static boolean isFieldValue(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (!(c == '\t' || (c >= 0x20 && c < 0x7f) || (c >= 0x80 && c <= 0xff))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** scheme://host:port/path: no user info, query or fragment, which may hold secrets. */
@@ -299,47 +330,11 @@ final class HttpProbeCheck implements Check {
         + path;
   }
 
-  /**
-   * The TLS settings of a hop's client: for https to a host name, the name as server name (the
-   * spec's serverName on the URL's own host), so that SNI and the certificate's verification are
-   * the name's although the connection goes to an IP literal.
-   */
-  private static ClientTlsSettings tlsFor(URI hop, URI first, ClientTlsSettings tls) {
-    if (!"https".equalsIgnoreCase(hop.getScheme())) {
-      return tls;
-    }
-    String host = hop.getHost();
-    if (tls.serverName() != null && host.equalsIgnoreCase(first.getHost())) {
-      return tls;
-    }
-    if (TargetPolicy.literal(host) != null) {
-      return tls.withServerName(null);
-    }
-    // A fully qualified name's final dot (orders.shop.svc.) is in no certificate and no SNI.
-    String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
-    try {
-      new SNIHostName(name);
-    } catch (IllegalArgumentException e) {
-      // Not a name SNI can carry (a label of more than 63 characters): none is sent then.
-      return tls.withServerName(null);
-    }
-    return tls.withServerName(name);
-  }
-
   /** One request of a run: the first, or one a redirect asked for. */
   private record Hop(URI uri, String method, byte[] body, int redirects) {}
 
-  /** A hop ready to send: its request (to an IP literal) and the client for it. */
-  private record Prepared(HttpClient client, HttpRequest request) {}
-
-  /** Thrown when the JVM forbids the Host header and the URL names a host. */
-  private static final class HostHeaderForbidden extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    HostHeaderForbidden() {
-      super(null, null, false, false);
-    }
-  }
+  /** What a hop's exchange brought back. */
+  private record Answer(int status, MultiMap headers, BoundedBody.Body body, SSLSession session) {}
 
   @Override
   public CompletableFuture<CheckResult> run(Duration timeout) {
@@ -348,17 +343,21 @@ final class HttpProbeCheck implements Check {
       return CompletableFuture.completedFuture(
           CheckResult.failure(Reasons.INVALID_SPEC, "the timeout must be positive", 0));
     }
+    if (client.owner().closed()) {
+      return CompletableFuture.completedFuture(
+          failure(new RejectedExecutionException("closed"), timeout, start));
+    }
     long deadline = start + timeout.toNanos();
     InFlight inFlight = new InFlight();
-    CompletableFuture<HttpResponse<BoundedBodySubscriber.Body>> exchange;
+    CompletableFuture<Answer> exchange;
     try {
-      exchange = send(new Hop(uri, method, body, 0), deadline, inFlight);
+      exchange = send(new Hop(uri, method, body, 0), timeout, deadline, inFlight);
     } catch (RuntimeException e) {
       return CompletableFuture.completedFuture(failure(e, timeout, start));
     }
     return exchange
-        // Off the JDK's completion thread (the common pool): a regex on 1 MiB is work.
-        .thenApplyAsync(response -> evaluate(response, start, deadline), callbacks)
+        // Off the event loop: a regex on 1 MiB is work.
+        .thenApplyAsync(answer -> evaluate(answer, start, deadline), callbacks)
         .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
         .handleAsync(
             (result, error) -> {
@@ -372,131 +371,215 @@ final class HttpProbeCheck implements Check {
   }
 
   /**
-   * The step of a run in progress (a look-up, an exchange), cancelled when the run gives up: the
-   * JDK then closes the exchange's connection. An exchange started after the run gave up (its
-   * timeout came between two steps) is cancelled as soon as it is set: its request timeout covers
-   * only the wait for the headers, and a body that trickles would be read for good.
+   * The request of a run in progress, reset (its connection closed) when the run gives up. A
+   * request made after the run gave up (its timeout came while connecting) is reset as soon as it
+   * is set.
    */
   private static final class InFlight {
-    private final AtomicReference<CompletableFuture<?>> current = new AtomicReference<>();
+    private final AtomicReference<HttpClientRequest> current = new AtomicReference<>();
     private volatile boolean abandoned;
 
-    void set(CompletableFuture<?> step) {
-      current.set(step);
+    /** False when the run was given up: the request is reset then. */
+    boolean set(HttpClientRequest request) {
+      current.set(request);
       if (abandoned) {
-        step.cancel(true);
+        request.reset();
+        return false;
       }
+      return true;
     }
 
     void abandon() {
       abandoned = true;
-      CompletableFuture<?> step = current.get();
-      if (step != null) {
-        step.cancel(true);
+      HttpClientRequest request = current.get();
+      if (request != null) {
+        request.reset();
       }
     }
   }
 
-  /** Sends a hop and the hops its redirects ask for; the last response. */
-  private CompletableFuture<HttpResponse<BoundedBodySubscriber.Body>> send(
-      Hop hop, long deadline, InFlight inFlight) {
-    CompletableFuture<Prepared> prepared;
+  /** Sends a hop and the hops its redirects ask for; the last answer. */
+  private CompletableFuture<Answer> send(
+      Hop hop, Duration timeout, long deadline, InFlight inFlight) {
+    CompletableFuture<InetAddress> resolved;
     if (TargetPolicy.literal(hop.uri().getHost()) != null) {
       // An address: nothing to look up, judged on this thread.
       try {
-        prepared = CompletableFuture.completedFuture(prepare(hop, deadline));
+        resolved = CompletableFuture.completedFuture(resolve(hop));
       } catch (IOException e) {
-        prepared = CompletableFuture.failedFuture(e);
+        resolved = CompletableFuture.failedFuture(e);
       }
     } else {
       // The JDK resolver blocks: on the factory's pool.
-      prepared =
+      resolved =
           CompletableFuture.supplyAsync(
               () -> {
                 try {
-                  return prepare(hop, deadline);
+                  return resolve(hop);
                 } catch (IOException e) {
                   throw new CompletionException(e);
                 }
               },
               callbacks);
     }
-    inFlight.set(prepared);
-    return prepared
+    return resolved
+        .thenCompose(address -> exchange(hop, address, timeout, inFlight))
         .thenCompose(
-            ready -> {
-              CompletableFuture<HttpResponse<BoundedBodySubscriber.Body>> response =
-                  ready.client().sendAsync(ready.request(), bodyHandler);
-              inFlight.set(response);
-              return response;
-            })
-        .thenCompose(
-            response -> {
-              Hop next = redirect(hop, response);
+            answer -> {
+              Hop next = redirect(hop, answer);
               return next == null
-                  ? CompletableFuture.completedFuture(response)
-                  : send(next, deadline, inFlight);
+                  ? CompletableFuture.completedFuture(answer)
+                  : send(next, timeout, deadline, inFlight);
             });
   }
 
   /**
-   * Resolves the hop's host through the policy and builds its request to the address judged.
+   * The address of the hop's host, as the policy judged it.
    *
    * @throws TargetForbiddenException when the host has a forbidden address
    */
-  private Prepared prepare(Hop hop, long deadline) throws IOException {
+  private InetAddress resolve(Hop hop) throws IOException {
     URI to = hop.uri();
-    boolean https = "https".equalsIgnoreCase(to.getScheme());
-    int port = to.getPort() != -1 ? to.getPort() : https ? 443 : 80;
-    String host = to.getHost();
-    List<InetAddress> addresses;
     try {
-      addresses = policy.resolve(host, port);
+      return policy.resolve(to.getHost(), port(to)).get(0);
     } catch (TargetForbiddenException e) {
       throw hop.redirects() == 0
           ? e
           : new TargetForbiddenException("the redirect to " + display(to) + ": " + e.getMessage());
     }
-    boolean literal = TargetPolicy.literal(host) != null;
-    if (!literal && !HttpClientPool.hostHeaderAllowed()) {
-      throw new HostHeaderForbidden();
-    }
-    URI direct = literal ? to : direct(to, addresses.get(0), port);
-    long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
-    HttpRequest.Builder builder =
-        HttpRequest.newBuilder(direct)
-            .timeout(Duration.ofMillis(left))
-            .method(
-                hop.method(),
-                hop.body() == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofByteArray(hop.body()));
-    if (!literal) {
-      builder.header("Host", hostHeader(to, https));
-    }
-    for (String[] header : headers) {
-      builder.header(header[0], header[1]);
-    }
-    if (closeConnection) {
-      builder.header("Connection", "close");
-    }
-    HttpClient hopClient =
-        hop.redirects() == 0 ? client : pool.client(tlsFor(to, uri, tls), FIELD + ".tls");
-    return new Prepared(hopClient, builder.build());
   }
 
-  /** The URL with the host replaced by the address (and the port made explicit). */
-  static URI direct(URI uri, InetAddress address, int port) {
-    String literal =
-        address instanceof Inet6Address
-            ? "[" + address.getHostAddress() + "]"
-            : address.getHostAddress();
-    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
-    String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
-    return URI.create(uri.getScheme() + "://" + literal + ":" + port + path + query);
+  private static boolean https(URI uri) {
+    return "https".equalsIgnoreCase(uri.getScheme());
   }
 
-  /** The Host header the JDK would send for the URL: its host, and its port unless default. */
+  private static int port(URI uri) {
+    return uri.getPort() != -1 ? uri.getPort() : https(uri) ? 443 : 80;
+  }
+
+  /** One request and its answer, the body read up to the limit. */
+  private CompletableFuture<Answer> exchange(
+      Hop hop, InetAddress address, Duration timeout, InFlight inFlight) {
+    URI to = hop.uri();
+    boolean https = https(to);
+    int port = port(to);
+    MultiMap requestHeaders = MultiMap.caseInsensitiveMultiMap().addAll(headers);
+    requestHeaders.set("Host", hostHeader(to, https));
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(HttpMethod.valueOf(hop.method()))
+            .setServer(SocketAddress.inetSocketAddress(new InetSocketAddress(address, port)))
+            .setHost(peerHost(to))
+            .setPort(port)
+            .setSsl(https)
+            .setURI(pathAndQuery(to))
+            .setHeaders(requestHeaders);
+    CompletableFuture<Answer> answer = new CompletableFuture<>();
+    client
+        .client(timeout)
+        .request(options)
+        .onComplete(
+            made -> {
+              if (made.failed()) {
+                answer.completeExceptionally(made.cause());
+                return;
+              }
+              HttpClientRequest request = made.result();
+              if (!inFlight.set(request)) {
+                answer.cancel(false);
+                return;
+              }
+              (hop.body() == null ? request.send() : request.send(Buffer.buffer(hop.body())))
+                  .onComplete(
+                      response -> {
+                        if (response.failed()) {
+                          answer.completeExceptionally(decoding(response.cause()));
+                        } else {
+                          read(request, response.result(), answer);
+                        }
+                      });
+            });
+    return answer;
+  }
+
+  /**
+   * Reads the body up to the limit (kept only when the check needs it), then completes the answer;
+   * beyond the limit the request is reset, which closes the connection.
+   */
+  private void read(
+      HttpClientRequest request, HttpClientResponse response, CompletableFuture<Answer> answer) {
+    BoundedBody bounded = new BoundedBody(maxBodyBytes, readBody);
+    SSLSession session = request.connection().sslSession();
+    response.exceptionHandler(answer::completeExceptionally);
+    response.handler(
+        chunk -> {
+          if (answer.isDone()) {
+            return;
+          }
+          byte[] bytes = chunk.getBytes();
+          if (bounded.add(bytes, 0, bytes.length)) {
+            answer.complete(
+                new Answer(response.statusCode(), response.headers(), bounded.body(), session));
+            request.reset();
+          }
+        });
+    response.endHandler(
+        end -> {
+          Answer complete =
+              new Answer(response.statusCode(), response.headers(), bounded.body(), session);
+          // After this event: a kept-alive connection is back in the pool for the next run.
+          io.vertx.core.Context context = io.vertx.core.Vertx.currentContext();
+          if (context == null) {
+            answer.complete(complete);
+          } else {
+            context.runOnContext(v -> answer.complete(complete));
+          }
+        });
+  }
+
+  /**
+   * An answer that is not HTTP, as Netty's decoder and Vert.x report it: an
+   * IllegalArgumentException (no status line, a bad version or status), or Vert.x's "Received an
+   * invalid message" and "Received an HTTP message with no request in progress" (a server that
+   * speaks first, as SSH and SMTP do). The messages are only compared, never copied.
+   */
+  private static Throwable decoding(Throwable error) {
+    boolean vertx =
+        error != null
+            && error.getClass() == io.vertx.core.VertxException.class
+            && error.getMessage() != null
+            && error.getMessage().startsWith("Received an ");
+    if (error instanceof IllegalArgumentException || vertx) {
+      java.net.ProtocolException notHttp = new java.net.ProtocolException("Invalid status line");
+      notHttp.initCause(error);
+      return notHttp;
+    }
+    return error;
+  }
+
+  /**
+   * The host TLS verifies and sends as SNI: the spec's serverName for the URL's own host, else the
+   * hop's host (an IPv6 literal without its brackets, a name without its final dot).
+   */
+  private String peerHost(URI hop) {
+    String host = hop.getHost();
+    if (serverName != null && host.equalsIgnoreCase(uri.getHost())) {
+      return serverName;
+    }
+    if (host.startsWith("[") && host.endsWith("]")) {
+      return host.substring(1, host.length() - 1);
+    }
+    String name = ServerNameSslContext.sniName(host);
+    return name != null ? name : host;
+  }
+
+  /** The request target: the path (/ when empty) and the query, raw. */
+  static String pathAndQuery(URI uri) {
+    String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+    return uri.getRawQuery() == null ? path : path + "?" + uri.getRawQuery();
+  }
+
+  /** The Host header of the URL: its host, and its port unless default. */
   static String hostHeader(URI uri, boolean https) {
     int port = uri.getPort();
     boolean defaultPort = port == -1 || port == (https ? 443 : 80);
@@ -504,20 +587,20 @@ final class HttpProbeCheck implements Check {
   }
 
   /** The hop a redirect response asks for, or null when it is the answer. */
-  private Hop redirect(Hop hop, HttpResponse<?> response) {
-    int status = response.statusCode();
+  private Hop redirect(Hop hop, Answer answer) {
+    int status = answer.status();
     if (!followRedirects
         || hop.redirects() >= MAX_REDIRECTS
         || !(status == 301 || status == 302 || status == 303 || status == 307 || status == 308)) {
       return null;
     }
-    Optional<String> location = response.headers().firstValue("Location");
-    if (location.isEmpty()) {
+    String location = answer.headers().get("Location");
+    if (location == null) {
       return null;
     }
     URI next;
     try {
-      next = hop.uri().resolve(new URI(location.get()));
+      next = hop.uri().resolve(new URI(location));
     } catch (URISyntaxException | IllegalArgumentException e) {
       return null; // not a URL: the redirect response is the answer
     }
@@ -534,9 +617,8 @@ final class HttpProbeCheck implements Check {
         next, nextMethod, nextMethod.equals(hop.method()) ? hop.body() : null, hop.redirects() + 1);
   }
 
-  private CheckResult evaluate(
-      HttpResponse<BoundedBodySubscriber.Body> response, long start, long deadline) {
-    int status = response.statusCode();
+  private CheckResult evaluate(Answer answer, long start, long deadline) {
+    int status = answer.status();
     String answered = target + " answered " + status;
     CheckResult result;
     if (!expectStatus.accepts(status)) {
@@ -548,20 +630,20 @@ final class HttpProbeCheck implements Check {
               answered + ", expected " + expectStatus + hint,
               millisSince(start));
     } else {
-      String mismatch = expectBody == null ? null : expectBody.mismatch(response.body(), deadline);
+      String mismatch = expectBody == null ? null : expectBody.mismatch(answer.body(), deadline);
       result =
           mismatch == null
               ? CheckResult.success(millisSince(start), answered)
               : CheckResult.failure(
                   Reasons.BODY_MISMATCH, answered + " but " + mismatch, millisSince(start));
     }
-    result = result.withData("http", data(response));
-    Optional<SSLSession> session = response.sslSession();
-    if (session.isPresent()) {
+    result = result.withData("http", data(answer));
+    SSLSession session = answer.session();
+    if (session != null) {
       result =
           result
-              .withCertificateNotAfter(TlsFacts.earliestNotAfter(TlsFacts.peerChain(session.get())))
-              .withData("tls", TlsFacts.of(session.get(), Instant.now()));
+              .withCertificateNotAfter(TlsFacts.earliestNotAfter(TlsFacts.peerChain(session)))
+              .withData("tls", TlsFacts.of(session, Instant.now()));
     }
     return result;
   }
@@ -570,17 +652,17 @@ final class HttpProbeCheck implements Check {
    * The result.http variables: status, headers (lower-case names, repeated ones joined with ", "),
    * and when the body was read: body (UTF-8 text), bodyTruncated, and json when it parses as JSON.
    */
-  private Map<String, Object> data(HttpResponse<BoundedBodySubscriber.Body> response) {
+  private Map<String, Object> data(Answer answer) {
     Map<String, String> headerValues = new LinkedHashMap<>();
-    response
-        .headers()
-        .map()
-        .forEach(
-            (name, values) ->
-                headerValues.put(name.toLowerCase(Locale.ROOT), String.join(", ", values)));
+    for (String name : answer.headers().names()) {
+      headerValues.merge(
+          name.toLowerCase(Locale.ROOT),
+          String.join(", ", answer.headers().getAll(name)),
+          (a, b) -> a);
+    }
     ResultData data =
-        ResultData.create().put("status", response.statusCode()).put("headers", headerValues);
-    BoundedBodySubscriber.Body body = response.body();
+        ResultData.create().put("status", answer.status()).put("headers", headerValues);
+    BoundedBody.Body body = answer.body();
     if (keepBody && body != null) {
       String text = new String(body.bytes(), StandardCharsets.UTF_8);
       data.put("body", text).put("bodyTruncated", body.truncated());
@@ -605,16 +687,6 @@ final class HttpProbeCheck implements Check {
   }
 
   private CheckResult failure(Throwable error, Duration timeout, long start) {
-    for (Throwable t = error; t != null; t = t.getCause()) {
-      if (t instanceof HostHeaderForbidden) {
-        return CheckResult.failure(
-            Reasons.CONNECTION_FAILED,
-            target
-                + ": the operator's JVM forbids the Host header, so a URL with a host name cannot"
-                + " be checked (start it with -Djdk.httpclient.allowRestrictedHeaders=host)",
-            millisSince(start));
-      }
-    }
     Failures.Failure f = Failures.classify(error, timeout);
     return CheckResult.failure(f.reason(), target + ": " + f.text(), millisSince(start));
   }

@@ -19,27 +19,57 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 
 /**
- * An SSLContext whose engines talk to {@code serverName} whatever host the client connects to: they
- * send it as SNI and verify the server certificate against it (Go's tls.Config.ServerName, curl's
- * --connect-to).
+ * An SSLContext whose engines talk to a given server name whatever address the client connects to:
+ * they send it as SNI and verify the server certificate against it (Go's tls.Config.ServerName,
+ * curl's --connect-to).
  *
- * <p>The JDK HTTP client creates each engine with the URL's host as peer host and then sets SNI to
- * that host (unless it is an IP literal); neither can be configured per client. So the engines are
- * created for {@code serverName}, which the JDK's trust manager verifies against, and {@link
- * #setSSLParameters} replaces the SNI the client sets. Nothing else changes: the chain is verified
- * as usual, and the endpoint identification stays on.
+ * <p>Two modes. {@link #ServerNameSslContext(SSLContext, String) With a fixed name} (a JDK HTTP
+ * client, which creates each engine with the URL's host as peer host and then sets SNI to that host
+ * unless it is an IP literal; neither can be configured per client), every engine is created for
+ * that name. {@link #forPeerHost(SSLContext) For the peer host} (the http checks' Vert.x clients,
+ * which connect to the address the target policy judged and create the engine with the name to
+ * verify as peer host), each engine is created for the host it is asked for and sends it as SNI:
+ * also a name without a dot ({@code orders}, a Service in the probe's namespace), for which the JDK
+ * sends no SNI of its own. An IP literal, or a name SNI cannot carry, gets no SNI.
  *
- * <p>Engines only: the socket factories are not supported (the HTTP client does not use them).
+ * <p>The engines are created for the name, which the JDK's trust manager verifies against, and
+ * {@link ServerNameEngine#setSSLParameters} keeps the SNI whatever parameters the client sets.
+ * Nothing else changes: the chain is verified as usual, and the endpoint identification stays on.
+ *
+ * <p>Engines only: the socket factories are not supported (neither HTTP client uses them).
  */
 final class ServerNameSslContext extends SSLContext {
 
+  /** Engines for {@code serverName}, whatever host they are asked for. */
   ServerNameSslContext(SSLContext delegate, String serverName) {
     super(new Spi(delegate, serverName), delegate.getProvider(), delegate.getProtocol());
   }
 
+  /** Engines for the host they are asked for, which they send as SNI when it is a name. */
+  static SSLContext forPeerHost(SSLContext delegate) {
+    return new ServerNameSslContext(delegate, null);
+  }
+
+  /**
+   * The SNI name of a peer host: the host without a fully qualified name's final dot (which no
+   * certificate and no SNI holds), or null for an IP literal or a name SNI cannot carry.
+   */
+  static String sniName(String host) {
+    if (host == null || host.isEmpty() || TargetPolicy.literal(host) != null) {
+      return null;
+    }
+    String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+    try {
+      new SNIHostName(name);
+      return name;
+    } catch (IllegalArgumentException e) {
+      return null; // a label of more than 63 characters, say
+    }
+  }
+
   private static final class Spi extends SSLContextSpi {
     private final SSLContext delegate;
-    private final String serverName;
+    private final String serverName; // null: the peer host's
 
     Spi(SSLContext delegate, String serverName) {
       this.delegate = delegate;
@@ -63,12 +93,19 @@ final class ServerNameSslContext extends SSLContext {
 
     @Override
     protected SSLEngine engineCreateSSLEngine() {
-      return engineCreateSSLEngine(serverName, -1);
+      return serverName == null
+          ? delegate.createSSLEngine()
+          : engineCreateSSLEngine(serverName, -1);
     }
 
     @Override
     protected SSLEngine engineCreateSSLEngine(String host, int port) {
-      return new ServerNameEngine(delegate.createSSLEngine(serverName, port), serverName);
+      String name = serverName != null ? serverName : sniName(host);
+      if (name == null) {
+        // An address: verified against the certificate's IP entries, and no SNI.
+        return delegate.createSSLEngine(host, port);
+      }
+      return new ServerNameEngine(delegate.createSSLEngine(name, port), name);
     }
 
     @Override

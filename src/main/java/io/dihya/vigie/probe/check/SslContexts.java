@@ -39,13 +39,7 @@ public final class SslContexts {
     if (settings.isDefault()) {
       return null;
     }
-    if (settings.serverName() != null) {
-      try {
-        new SNIHostName(settings.serverName());
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(field + ".serverName: not a valid host name");
-      }
-    }
+    requireServerName(settings.serverName(), field);
     TrustManager[] trust = null;
     if (settings.insecureSkipVerify()) {
       trust = new TrustManager[] {new TrustAllTrustManager()};
@@ -68,6 +62,20 @@ public final class SslContexts {
           : new ServerNameSslContext(context, settings.serverName());
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("the JDK cannot build a TLS context", e);
+    }
+  }
+
+  /**
+   * @throws IllegalArgumentException naming {@code field}.serverName when the name (if any) is not
+   *     one SNI can carry
+   */
+  static void requireServerName(String serverName, String field) {
+    if (serverName != null) {
+      try {
+        new SNIHostName(serverName);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(field + ".serverName: not a valid host name");
+      }
     }
   }
 

@@ -97,7 +97,7 @@ class BodyExpectationTest {
         : BodyExpectation.of(spec, FIELD, budget);
   }
 
-  private static BoundedBodySubscriber.Body body(String text) {
-    return new BoundedBodySubscriber.Body(text.getBytes(StandardCharsets.UTF_8), false);
+  private static BoundedBody.Body body(String text) {
+    return new BoundedBody.Body(text.getBytes(StandardCharsets.UTF_8), false);
   }
 }

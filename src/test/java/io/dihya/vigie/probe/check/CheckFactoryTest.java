@@ -142,6 +142,21 @@ class CheckFactoryTest {
         .isEqualTo("spec.http.headers[0].valueFrom.secretKeyRef: required");
     assertThat(refused(http(h -> h.headers = List.of(header("Host", "orders")))))
         .isEqualTo("spec.http.headers[0].name: the HTTP client does not allow the header Host");
+    assertThat(refused(http(h -> h.headers = List.of(header("Transfer-Encoding", "chunked")))))
+        .isEqualTo(
+            "spec.http.headers[0].name: the HTTP client does not allow the header"
+                + " Transfer-Encoding");
+    assertThat(refused(http(h -> h.headers = List.of(header("X Key", "v")))))
+        .isEqualTo("spec.http.headers[0].name: the HTTP client does not allow the header X Key");
+    assertThat(refused(http(h -> h.headers = List.of(header("X-Key", "caf\u00e9 \u2603")))))
+        .isEqualTo("spec.http.headers[0]: the value is not a valid header value");
+    assertThat(
+            factory.create(
+                "test",
+                http(h -> h.headers = List.of(header("X-Key", "tab\tand caf\u00e9"))),
+                values))
+        .as("tabs and Latin-1 (obs-text) are valid")
+        .isNotNull();
     assertThat(
             refused(
                 http(h -> h.headers = List.of(secretHeader("X-Key", new SecretKeyRef("s", "k"))))))
@@ -275,7 +290,7 @@ class CheckFactoryTest {
   }
 
   @Test
-  void clientsArePooledByTlsSettingsAndHttpsServerName() throws Exception {
+  void clientsArePooledByTlsMaterialAndConnectionHandling() throws Exception {
     TestPki.Identity ca = TestPki.authority("ca");
     TestPki.Identity otherCa = TestPki.authority("other ca");
     secrets.put("tls/ca", TestPki.pem(ca.certificate()));
@@ -284,11 +299,16 @@ class CheckFactoryTest {
     for (int i = 0; i < 1000; i++) {
       int n = i;
       keep.add(factory.create("test", http(h -> h.url = "http://svc-" + n + ".shop/"), values));
+      keep.add(factory.create("test", http(h -> h.url = "https://svc-" + n + ".shop/"), values));
     }
-    assertThat(factory.httpClientCount()).as("http: one client for every host").isEqualTo(1);
-    keep.add(factory.create("test", http(h -> h.followRedirects = false), values));
     assertThat(factory.httpClientCount())
-        .as("the checks follow redirects themselves: no client of its own")
+        .as("http and https, every host: one client (the server name is the request's)")
+        .isEqualTo(1);
+    keep.add(factory.create("test", http(h -> h.followRedirects = false), values));
+    keep.add(factory.create("test", tls(t -> t.insecureSkipVerify = null), values));
+    keep.add(factory.create("test", tls(t -> t.serverName = "orders"), values));
+    assertThat(factory.httpClientCount())
+        .as("the checks follow redirects themselves; an empty tls block or a server name is none")
         .isEqualTo(1);
     keep.add(
         factory.create("test", tls(t -> t.caSecretRef = new SecretKeyRef("tls", "ca")), values));
@@ -298,53 +318,20 @@ class CheckFactoryTest {
     keep.add(
         factory.create("test", tls(t -> t.caSecretRef = new SecretKeyRef("tls", "other")), values));
     keep.add(factory.create("test", tls(t -> t.insecureSkipVerify = true), values));
-    keep.add(factory.create("test", tls(t -> t.serverName = "orders"), values));
-    assertThat(factory.httpClientCount()).isEqualTo(5);
-    keep.add(factory.create("test", tls(t -> t.insecureSkipVerify = null), values));
-    keep.add(factory.create("test", http(h -> h.url = "https://orders.shop.svc/other"), values));
+    assertThat(factory.httpClientCount()).isEqualTo(4);
+    keep.add(
+        factory.create(
+            "test", http(h -> h.headers = List.of(header("Connection", "keep-alive"))), values));
+    keep.add(
+        factory.create(
+            "test", http(h -> h.headers = List.of(header("connection", "Keep-Alive"))), values));
+    keep.add(
+        factory.create(
+            "test", http(h -> h.headers = List.of(header("Connection", "close"))), values));
     assertThat(factory.httpClientCount())
-        .as("https to a host name: a client for that server name; an empty tls block is none")
-        .isEqualTo(6);
-    for (int i = 0; i < 100; i++) {
-      keep.add(factory.create("test", http(h -> h.url = "https://billing.shop.svc/"), values));
-    }
-    keep.add(factory.create("test", http(h -> h.url = "https://10.0.0.7/"), values));
-    assertThat(factory.httpClientCount())
-        .as("one more for billing.shop.svc; an address needs none of its own")
-        .isEqualTo(7);
-    assertThat(keep).hasSize(1109);
-  }
-
-  @Test
-  void theHostHeaderIsAddedToTheRestrictedHeadersTheJvmAllows() {
-    String saved = System.getProperty(HttpClientPool.RESTRICTED_HEADERS);
-    try {
-      System.clearProperty(HttpClientPool.RESTRICTED_HEADERS);
-      HttpClientPool.allowHostHeader();
-      assertThat(System.getProperty(HttpClientPool.RESTRICTED_HEADERS))
-          .isEqualTo("host,connection");
-      System.setProperty(HttpClientPool.RESTRICTED_HEADERS, "connection, ,expect");
-      HttpClientPool.allowHostHeader();
-      assertThat(System.getProperty(HttpClientPool.RESTRICTED_HEADERS))
-          .isEqualTo("connection,expect,host");
-      System.setProperty(HttpClientPool.RESTRICTED_HEADERS, "Host,Connection");
-      HttpClientPool.allowHostHeader();
-      assertThat(System.getProperty(HttpClientPool.RESTRICTED_HEADERS))
-          .isEqualTo("Host,Connection");
-      System.setProperty(HttpClientPool.RESTRICTED_HEADERS, "Host");
-      HttpClientPool.allowHostHeader();
-      assertThat(System.getProperty(HttpClientPool.RESTRICTED_HEADERS))
-          .isEqualTo("Host,connection");
-      // This JVM read the setting before (the build sets it, as the operator's main class does).
-      assertThat(HttpClientPool.hostHeaderAllowed()).isTrue();
-      assertThat(HttpClientPool.connectionHeaderAllowed()).isTrue();
-    } finally {
-      if (saved == null) {
-        System.clearProperty(HttpClientPool.RESTRICTED_HEADERS);
-      } else {
-        System.setProperty(HttpClientPool.RESTRICTED_HEADERS, saved);
-      }
-    }
+        .as("keep-alive: a client of its own; close is the default")
+        .isEqualTo(5);
+    assertThat(keep).hasSize(2010);
   }
 
   @Test

@@ -152,6 +152,39 @@ class FailuresTest {
   }
 
   @Test
+  void theVertxAndNettyExceptionsOfTheHttpCheck() {
+    SSLHandshakeException vertx = new SSLHandshakeException("Failed to create SSL connection");
+    assertThat(
+            classify(
+                causedBy(
+                    vertx,
+                    new io.netty.handler.ssl.NotSslRecordException(
+                        "not an SSL/TLS record: 485454502f312e31"))))
+        .isEqualTo(
+            new Failures.Failure(
+                Reasons.TLS_ERROR, "TLS handshake failed: the server does not speak TLS"));
+    assertThat(
+            classify(
+                    causedBy(
+                        new SSLHandshakeException("Failed to create SSL connection"),
+                        new SSLHandshakeException("Received fatal alert: bad_certificate")))
+                .text())
+        .isEqualTo("TLS handshake failed: the server sent alert bad_certificate");
+    assertThat(
+            classify(
+                new io.netty.handler.codec.http.TooLongHttpHeaderException(
+                    "HTTP header is larger than 65536 bytes.")))
+        .isEqualTo(
+            new Failures.Failure(
+                Reasons.UNEXPECTED_RESPONSE,
+                "the response headers are larger than the client accepts"));
+    assertThat(classify(new io.vertx.core.http.HttpClosedException("Connection was closed")))
+        .isEqualTo(
+            new Failures.Failure(
+                Reasons.CONNECTION_FAILED, "connection closed before a complete answer"));
+  }
+
+  @Test
   void aTimeoutWinsOverTheConnectionClosedBeneathIt() {
     assertThat(
             classify(

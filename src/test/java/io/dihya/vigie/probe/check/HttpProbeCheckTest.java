@@ -841,6 +841,30 @@ class HttpProbeCheckTest {
   }
 
   @Test
+  void anAnswerThatIsNotHttpIsAnUnexpectedResponse() throws Exception {
+    try (ServerSocket ssh = new ServerSocket(0)) {
+      Thread server =
+          new Thread(
+              () -> {
+                try (Socket s = ssh.accept()) {
+                  s.getOutputStream()
+                      .write("SSH-2.0-OpenSSH_9.2p1\r\n".getBytes(StandardCharsets.US_ASCII));
+                  s.getOutputStream().flush();
+                  s.getInputStream().read(new byte[1024]);
+                  Thread.sleep(200);
+                } catch (IOException | InterruptedException e) {
+                  // done
+                }
+              });
+      server.start();
+      CheckResult result = run(spec("http://127.0.0.1:" + ssh.getLocalPort() + "/"));
+      assertThat(result.reason()).as(result.message()).isEqualTo(Reasons.UNEXPECTED_RESPONSE);
+      assertThat(result.message()).endsWith(": the answer is not valid HTTP");
+      server.join(2000);
+    }
+  }
+
+  @Test
   void invalidTimeoutIsReportedNotThrown() throws Exception {
     Check check = factory.create("test", spec(url(http, "/ok")), secretValues());
 
