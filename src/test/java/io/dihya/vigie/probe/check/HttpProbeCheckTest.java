@@ -395,6 +395,7 @@ class HttpProbeCheckTest {
     spec.http.body = "{\"ping\":true}";
     spec.http.headers = new ArrayList<>();
     spec.http.headers.add(header("X-Plain", "plain-value", null));
+    spec.http.headers.add(header("X-Latin", "caf\u00e9 bar", null));
     spec.http.headers.add(header("X-Api-Key", null, new SecretKeyRef("api", "key")));
     spec.http.basicAuth = new HttpCheck.BasicAuth();
     spec.http.basicAuth.usernameSecretRef = new SecretKeyRef("auth", "user");
@@ -406,6 +407,10 @@ class HttpProbeCheckTest {
     assertThat(request.method()).isEqualTo("POST");
     assertThat(request.body()).isEqualTo("{\"ping\":true}");
     assertThat(request.headers().get("X-plain")).containsExactly("plain-value");
+    assertThat(request.headers().get("X-latin"))
+        .as("obs-text, one byte a character")
+        .containsExactly("caf\u00e9 bar");
+    assertThat(request.headers().get("User-agent")).containsExactly("vigie");
     assertThat(request.headers().get("X-api-key"))
         .as("the trailing newline of the Secret is dropped")
         .containsExactly(CANARY + "-apikey");
