@@ -28,7 +28,8 @@ final class BoundedBody {
   }
 
   /**
-   * Takes {@code length} bytes of the body from {@code chunk} at {@code offset}.
+   * Takes {@code length} bytes of the body from {@code chunk} at {@code offset} ({@code chunk} is
+   * not read, and may be null, unless the body is kept).
    *
    * @return true once the body has passed the limit: read no more
    */
