@@ -95,10 +95,6 @@ final class HttpCheckClients implements AutoCloseable {
     void close() {
       byHandshakeSeconds.values().forEach(HttpClient::close);
     }
-
-    int size() {
-      return byHandshakeSeconds.size();
-    }
   }
 
   private record Entry(Family family, WeakReference<Object> token) {}
@@ -122,8 +118,8 @@ final class HttpCheckClients implements AutoCloseable {
   }
 
   /**
-   * The client for these TLS settings (the server name aside) and connection handling, built on
-   * first use.
+   * A lease on the clients for these TLS settings (the server name aside) and connection handling,
+   * built on first use.
    *
    * @param keepAlive keep connections between runs instead of a new one per run
    * @throws IllegalArgumentException naming a field under {@code field} for unusable TLS material
