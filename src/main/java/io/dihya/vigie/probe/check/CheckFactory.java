@@ -23,9 +23,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * operator's own API server and are not judged).
  *
  * <ul>
- *   <li>The http checks' Vert.x clients, one per distinct TLS material ({@link HttpCheckClients}),
- *       on one or two event loop threads ("vert.x-eventloop-thread-N") whatever the number of
- *       probes.
+ *   <li>The http checks' Vert.x clients, one per distinct TLS material, connection handling and
+ *       timeout ({@link HttpCheckClients}), on one or two event loop threads
+ *       ("vert.x-eventloop-thread-N") whatever the number of probes.
  *   <li>One cached pool of daemon threads ("vigie-check-N") for host name resolution (the JDK
  *       resolver blocks), body expectations and the completion of every check's future. Threads are
  *       added only while others are busy and end after a minute idle.

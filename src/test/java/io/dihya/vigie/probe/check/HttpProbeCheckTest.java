@@ -961,6 +961,21 @@ class HttpProbeCheckTest {
   }
 
   @Test
+  void aHostNameIsTheSniAndTheHostHeaderEvenWithoutADot() throws Exception {
+    // A Service of the probe's own namespace is a name without a dot, for which the JDK sends no
+    // SNI of its own: the check does.
+    HealthProbeSpec spec = spec("https://localhost:" + https.getAddress().getPort() + "/echo");
+    spec.http.tls = tlsWithCa();
+
+    CheckResult result = run(spec);
+
+    assertThat(result.success()).as(result.message()).isTrue();
+    assertThat(seen.get("/echo").sni()).isEqualTo("localhost");
+    assertThat(seen.get("/echo").headers().get("Host"))
+        .containsExactly("localhost:" + https.getAddress().getPort());
+  }
+
+  @Test
   void mutualTls() throws Exception {
     HealthProbeSpec spec = spec(url(mtls, "/ok"));
     spec.http.tls = tlsWithCa();
