@@ -158,8 +158,9 @@ public final class ScaleBenchmark {
         createProbes(namespace, n, outage, nginx);
         Instant allCreated = Instant.now();
         double createSeconds = seconds(created, allCreated);
-        Duration polled = awaitAllReady(namespace, n, created, Duration.ofMinutes(10));
-        Instant lastVerdict = lastVerdict(namespace);
+        Readiness readiness = awaitAllReady(namespace, n, created, Duration.ofMinutes(10));
+        Duration polled = readiness.polled();
+        Instant lastVerdict = readiness.lastVerdict();
         row.put("create N probes (API server)", fmt(createSeconds) + " s");
         row.put(
             "created → all Ready with a verdict (status times; last created → all Ready)",
@@ -256,7 +257,10 @@ public final class ScaleBenchmark {
     }
   }
 
-  private Duration awaitAllReady(String namespace, int n, Instant since, Duration limit)
+  /** When the polls saw all probes Ready, and when the last one got its verdict by its status. */
+  private record Readiness(Duration polled, Instant lastVerdict) {}
+
+  private Readiness awaitAllReady(String namespace, int n, Instant since, Duration limit)
       throws InterruptedException {
     Instant deadline = since.plus(limit);
     int last = -1;
@@ -277,7 +281,7 @@ public final class ScaleBenchmark {
         last = ready;
       }
       if (ready >= n) {
-        return Duration.between(since, Instant.now());
+        return new Readiness(Duration.between(since, Instant.now()), lastVerdict(probes));
       }
       Thread.sleep(1000);
     }
@@ -287,13 +291,12 @@ public final class ScaleBenchmark {
   /**
    * When the last probe got its verdict, from the probes' own status: the latest of their Ready
    * conditions' and health's ({@code since}) transitions, to the second (RFC 3339 in status), plus
-   * that second. A list of 10,000 probes takes seconds on the benchmark's API server, so polls
-   * alone would add their own lag.
+   * that second, from the poll that saw them all Ready. A list of 10,000 probes takes seconds on
+   * the benchmark's API server, so the polls' own times would add that lag.
    */
-  private Instant lastVerdict(String namespace) {
+  private static Instant lastVerdict(List<HealthProbe> probes) {
     Instant last = Instant.EPOCH;
-    for (HealthProbe p :
-        client.resources(HealthProbe.class).inNamespace(namespace).list().getItems()) {
+    for (HealthProbe p : probes) {
       if (p.getStatus() == null) {
         continue;
       }
