@@ -372,10 +372,12 @@ final class HttpProbeCheck implements Check {
     private final AtomicReference<HttpClientRequest> current = new AtomicReference<>();
     private volatile boolean abandoned;
 
-    /** False when the run was given up: the request is reset then. */
+    /** False when the run was given up: the request is reset and its connection closed then. */
     boolean set(HttpClientRequest request) {
       current.set(request);
       if (abandoned) {
+        // A request not yet sent would hand its connection back to the pool, open and idle.
+        request.connection().close();
         request.reset();
         return false;
       }
@@ -502,7 +504,9 @@ final class HttpProbeCheck implements Check {
       HttpClientRequest request, HttpClientResponse response, CompletableFuture<Answer> answer) {
     BoundedBody bounded = new BoundedBody(maxBodyBytes, readBody);
     SSLSession session = request.connection().sslSession();
-    response.exceptionHandler(answer::completeExceptionally);
+    // A body Netty cannot decode (a chunk size that is no number) is an answer that is not HTTP
+    // too.
+    response.exceptionHandler(error -> answer.completeExceptionally(decoding(error)));
     response.handler(
         chunk -> {
           if (answer.isDone()) {

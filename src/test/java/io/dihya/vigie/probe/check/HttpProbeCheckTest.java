@@ -870,6 +870,32 @@ class HttpProbeCheckTest {
   }
 
   @Test
+  void aBodyThatIsNotHttpChunkingIsAnUnexpectedResponse() throws Exception {
+    try (ServerSocket garbled = new ServerSocket(0)) {
+      Thread server =
+          new Thread(
+              () -> {
+                try (Socket s = garbled.accept()) {
+                  s.getInputStream().read(new byte[1024]);
+                  s.getOutputStream()
+                      .write(
+                          "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nxx\r\n"
+                              .getBytes(StandardCharsets.US_ASCII));
+                  s.getOutputStream().flush();
+                  Thread.sleep(500);
+                } catch (IOException | InterruptedException e) {
+                  // done
+                }
+              });
+      server.start();
+      CheckResult result = run(spec("http://127.0.0.1:" + garbled.getLocalPort() + "/"));
+      assertThat(result.reason()).as(result.message()).isEqualTo(Reasons.UNEXPECTED_RESPONSE);
+      assertThat(result.message()).endsWith(": the answer is not valid HTTP");
+      server.join(2000);
+    }
+  }
+
+  @Test
   void invalidTimeoutIsReportedNotThrown() throws Exception {
     Check check = factory.create("test", spec(url(http, "/ok")), secretValues());
 
