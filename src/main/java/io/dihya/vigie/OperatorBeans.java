@@ -1,12 +1,14 @@
 package io.dihya.vigie;
 
 import io.dihya.vigie.alert.routing.AlertRouter;
+import io.dihya.vigie.alert.routing.NotificationMetrics;
 import io.dihya.vigie.alert.sink.SinkFactory;
 import io.dihya.vigie.config.VigieConfig;
 import io.dihya.vigie.kube.EventPublisher;
 import io.dihya.vigie.kube.SecretResolver;
 import io.dihya.vigie.kube.WorkloadInformers;
 import io.dihya.vigie.probe.EngineMetrics;
+import io.dihya.vigie.probe.ProbeMetrics;
 import io.dihya.vigie.probe.ProbeScheduler;
 import io.dihya.vigie.probe.check.CheckFactory;
 import io.dihya.vigie.probe.check.TargetPolicy;
@@ -16,6 +18,9 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
+import io.prometheus.client.Collector;
 import io.quarkus.arc.DefaultBean;
 import io.quarkus.runtime.Quarkus;
 import jakarta.enterprise.context.Dependent;
@@ -45,11 +50,43 @@ public class OperatorBeans {
   @Produces
   @Singleton
   ProbeScheduler probeScheduler(Clock clock, VigieConfig config, MeterRegistry registry) {
-    return new ProbeScheduler(
-        clock,
-        config.checks().maxConcurrency(),
-        config.status().refreshInterval(),
-        new EngineMetrics(registry));
+    ProbeScheduler scheduler =
+        new ProbeScheduler(
+            clock,
+            config.checks().maxConcurrency(),
+            config.status().refreshInterval(),
+            new EngineMetrics(registry));
+    expose(registry, new ProbeMetrics(scheduler));
+    return scheduler;
+  }
+
+  /**
+   * Adds a collector that reads its series at each scrape (every probe's, every sink's) to the
+   * Prometheus registry behind the metrics endpoint: 10,000 probes cost no meter objects, and
+   * nothing is left behind when a probe or route is deleted.
+   */
+  static void expose(MeterRegistry registry, Collector collector) {
+    PrometheusMeterRegistry prometheus = prometheus(registry);
+    if (prometheus == null) {
+      LOG.warnf("No Prometheus registry: %s are not exposed", collector.getClass().getSimpleName());
+      return;
+    }
+    prometheus.getPrometheusRegistry().register(collector);
+  }
+
+  private static PrometheusMeterRegistry prometheus(MeterRegistry registry) {
+    if (registry instanceof PrometheusMeterRegistry prometheus) {
+      return prometheus;
+    }
+    if (registry instanceof CompositeMeterRegistry composite) {
+      for (MeterRegistry member : composite.getRegistries()) {
+        PrometheusMeterRegistry found = prometheus(member);
+        if (found != null) {
+          return found;
+        }
+      }
+    }
+    return null;
   }
 
   /**
@@ -113,8 +150,10 @@ public class OperatorBeans {
 
   @Produces
   @Singleton
-  AlertRouter alertRouter(Clock clock) {
-    return new AlertRouter(clock);
+  AlertRouter alertRouter(Clock clock, MeterRegistry registry) {
+    AlertRouter router = new AlertRouter(clock);
+    expose(registry, new NotificationMetrics(router));
+    return router;
   }
 
   void closeRouter(@Disposes AlertRouter router) {
@@ -139,9 +178,13 @@ public class OperatorBeans {
 
   @Produces
   @Singleton
-  EventPublisher eventPublisher(KubernetesClient client, Clock clock, VigieConfig config) {
+  EventPublisher eventPublisher(
+      KubernetesClient client, Clock clock, VigieConfig config, MeterRegistry registry) {
     return new EventPublisher(
-        client, clock, config.events().reportingInstance().orElseGet(OperatorBeans::hostName));
+        client,
+        clock,
+        config.events().reportingInstance().orElseGet(OperatorBeans::hostName),
+        registry);
   }
 
   /**

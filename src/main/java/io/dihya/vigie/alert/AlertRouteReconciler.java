@@ -32,6 +32,8 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -81,6 +83,7 @@ public class AlertRouteReconciler implements Reconciler<AlertRoute> {
   private final SecretResolver secrets;
   private final Duration secretRetry;
   private final EventPublisher events;
+  private final Counter statusPatches;
   private final ReconcileTrigger<AlertRoute> ledgerEvents = new ReconcileTrigger<>("alert-ledger");
 
   public AlertRouteReconciler(
@@ -89,7 +92,9 @@ public class AlertRouteReconciler implements Reconciler<AlertRoute> {
       SinkFactory sinks,
       SecretResolver secrets,
       EventPublisher events,
-      io.dihya.vigie.config.VigieConfig config) {
+      io.dihya.vigie.config.VigieConfig config,
+      MeterRegistry registry) {
+    this.statusPatches = StatusPatcher.counter(registry, "AlertRoute");
     this.events = events;
     this.clock = clock;
     this.router = router;
@@ -107,6 +112,11 @@ public class AlertRouteReconciler implements Reconciler<AlertRoute> {
 
   @Override
   public UpdateControl<AlertRoute> reconcile(AlertRoute route, Context<AlertRoute> context) {
+    return StatusPatcher.writeNow(route, decide(route, context), context, statusPatches);
+  }
+
+  /** What the reconcile does: everything but the status write, which it returns. */
+  private UpdateControl<AlertRoute> decide(AlertRoute route, Context<AlertRoute> context) {
     var cache = context.getPrimaryCache();
     router.existsWhen(id -> cache.get(id).isPresent());
     Instant now = clock.instant();

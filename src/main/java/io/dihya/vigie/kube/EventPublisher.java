@@ -9,6 +9,9 @@ import io.fabric8.kubernetes.api.model.events.v1.EventBuilder;
 import io.fabric8.kubernetes.api.model.events.v1.EventSeriesBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -39,11 +42,26 @@ public class EventPublisher {
   private final KubernetesClient client;
   private final Clock clock;
   private final String instance;
+  private final MeterRegistry registry;
+  private final Counter failed;
 
-  public EventPublisher(KubernetesClient client, Clock clock, String instance) {
+  public EventPublisher(
+      KubernetesClient client, Clock clock, String instance, MeterRegistry registry) {
     this.client = client;
     this.clock = clock;
     this.instance = instance;
+    this.registry = registry;
+    this.failed =
+        Counter.builder("vigie.events.failed")
+            .description("Kubernetes Events that could not be written (logged and dropped)")
+            .register(registry);
+  }
+
+  private Counter written(String type) {
+    return Counter.builder("vigie.events.written")
+        .description("Kubernetes Events written (a repeated Event counts each time)")
+        .tag("type", type)
+        .register(registry);
   }
 
   /**
@@ -68,8 +86,10 @@ public class EventPublisher {
                 clock.instant().truncatedTo(ChronoUnit.MICROS).atOffset(java.time.ZoneOffset.UTC)));
     try {
       var events = client.resources(Event.class).inNamespace(namespace);
-      Event existing = events.withName(name).get();
-      if (existing == null) {
+      // Created at once: a new Event costs one request, not a read and a create (4,000 probes
+      // failing at once wrote 4,000 Events). Only one that exists already (409) is read and
+      // counted up.
+      try {
         events
             .resource(
                 new EventBuilder()
@@ -95,12 +115,20 @@ public class EventPublisher {
                             .build())
                     .build())
             .create();
-      } else {
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+          throw e;
+        }
+        Event existing = events.withName(name).get();
+        if (existing == null) {
+          throw e; // deleted between the two requests: the caller may try again
+        }
         int count = existing.getSeries() == null ? 2 : existing.getSeries().getCount() + 1;
         existing.setSeries(
             new EventSeriesBuilder().withCount(count).withLastObservedTime(now).build());
         events.resource(existing).update();
       }
+      written(type).increment();
       return true;
     } catch (KubernetesClientException e) {
       LOG.warnf(
@@ -111,6 +139,7 @@ public class EventPublisher {
           "could not write Event %s for %s/%s (%s)",
           reason, namespace, regarding.getMetadata().getName(), e.getClass().getSimpleName());
     }
+    failed.increment();
     return false;
   }
 

@@ -29,6 +29,8 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,6 +62,7 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
   private final CheckFactory checks;
   private final SecretResolver secrets;
   private final EventPublisher events;
+  private final Counter statusPatches;
   private final AlertRouter alerts;
 
   /** How long a new probe's first status waits for its first verdict. */
@@ -67,6 +70,10 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
 
   private final Clock clock;
   private final Duration secretRetry;
+
+  /** How long a written lastCheck may stand while nothing else changes (the engine's refresh). */
+  private final Duration refresh;
+
   private final ReconcileTrigger<HealthProbe> engineEvents = new ReconcileTrigger<>("probe-engine");
 
   /**
@@ -89,7 +96,9 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
       EventPublisher events,
       AlertRouter alerts,
       Clock clock,
-      VigieConfig config) {
+      VigieConfig config,
+      MeterRegistry registry) {
+    this.statusPatches = StatusPatcher.counter(registry, "HealthProbe");
     this.scheduler = scheduler;
     this.checks = checks;
     this.secrets = secrets;
@@ -97,6 +106,7 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
     this.alerts = alerts;
     this.clock = clock;
     this.secretRetry = config.secrets().retryInterval();
+    this.refresh = config.status().refreshInterval();
   }
 
   @Override
@@ -127,6 +137,11 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
 
   @Override
   public UpdateControl<HealthProbe> reconcile(HealthProbe probe, Context<HealthProbe> context) {
+    return StatusPatcher.writeNow(probe, decide(probe, context), context, statusPatches);
+  }
+
+  /** What the reconcile does: everything but the status write, which it returns. */
+  private UpdateControl<HealthProbe> decide(HealthProbe probe, Context<HealthProbe> context) {
     Instant now = clock.instant();
     ResourceID id = ResourceID.fromResource(probe);
     var cache = context.getPrimaryCache();
@@ -242,7 +257,8 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
                           now));
     }
     announceTransition(probe, snapshot, redactor);
-    return StatusPatcher.patchIfChanged(probe, status, HealthProbe::new);
+    return StatusPatcher.patchIfChanged(
+        probe, ProbeStatus.keepSample(status, probe.getStatus(), now, refresh), HealthProbe::new);
   }
 
   /** Stops the probe's checks; its alerts, if any fire, resolve (it has no verdict any more). */
@@ -369,7 +385,8 @@ public class HealthProbeReconciler implements Reconciler<HealthProbe> {
         DurationFormat.parse(spec.timeout).orElseThrow(),
         spec.failureThreshold == null ? 3 : spec.failureThreshold,
         spec.successThreshold == null ? 1 : spec.successThreshold,
-        fingerprint);
+        fingerprint,
+        TargetRenderer.checkType(spec));
   }
 
   /** The alert pipeline's view of a transition; texts redacted with the probe's redactor. */

@@ -121,13 +121,74 @@ public class ProbeScheduler implements AutoCloseable {
     this.exists = exists;
   }
 
-  /** The timing of a probe, and what identifies its configuration. */
+  /**
+   * The timing of a probe, and what identifies its configuration.
+   *
+   * @param checkType the check's type (http, tcp, dns...), the type label of the probe's metrics
+   */
   public record Timing(
       Duration interval,
       Duration timeout,
       int failureThreshold,
       int successThreshold,
-      String fingerprint) {}
+      String fingerprint,
+      String checkType) {}
+
+  /**
+   * The last completed check of a probe, as blackbox_exporter's {@code probe_*} series show it.
+   *
+   * @param reason one of {@link Reasons}
+   * @param httpStatus the final answer's status code of an http check, 0 when there was none; -1
+   *     for the other check types
+   * @param certificateNotAfter the earliest notAfter of the certificates this check was shown, or
+   *     null when it made no TLS handshake
+   */
+  public record LastCheck(
+      boolean success, String reason, long latencyMs, int httpStatus, Instant certificateNotAfter) {
+
+    static LastCheck of(String checkType, CheckResult result) {
+      int status = -1;
+      if ("http".equals(checkType)) {
+        status =
+            result.data().get("http") instanceof Map<?, ?> http
+                    && http.get("status") instanceof Integer code
+                ? code
+                : 0;
+      }
+      return new LastCheck(
+          result.success(),
+          result.reason(),
+          result.latencyMs(),
+          status,
+          result.certificateNotAfter());
+    }
+  }
+
+  /**
+   * What the metrics endpoint shows of one probe.
+   *
+   * @param lastCheck null until the probe's first check in this process completed
+   * @param health the verdict, restored from status after a restart
+   */
+  public record Reading(
+      ResourceID id,
+      String checkType,
+      LastCheck lastCheck,
+      Health health,
+      int consecutiveFailures) {}
+
+  /** Reads every registered probe (for a metrics scrape): no copy of the registrations is kept. */
+  public void forEachReading(Consumer<Reading> action) {
+    for (Registration r : registrations.values()) {
+      action.accept(
+          new Reading(
+              r.id,
+              r.timing.checkType(),
+              r.lastCheck,
+              r.state.health(),
+              r.state.consecutiveFailures()));
+    }
+  }
 
   /**
    * Registers a probe, or updates it when its configuration changed. State (health, streaks) is
@@ -157,6 +218,10 @@ public class ProbeScheduler implements AutoCloseable {
     }
     Registration registration = new Registration(id, timing, check, redactor, state);
     registration.lastNotified = clock.millis();
+    if (existing != null && existing.timing.checkType().equals(timing.checkType())) {
+      // A changed spec keeps the probe's series until its next check, as it keeps its state.
+      registration.lastCheck = existing.lastCheck;
+    }
     registrations.put(id, registration);
     long now = clock.millis();
     long interval = timing.interval().toMillis();
@@ -346,6 +411,7 @@ public class ProbeScheduler implements AutoCloseable {
     // only this probe's fields.
     MDC.clear();
     CheckResult result = raw.withMessage(registration.redactor.redact(raw.message()));
+    registration.lastCheck = LastCheck.of(registration.timing.checkType(), raw);
     Health before = registration.state.health();
     ProbeState.Change change = registration.state.apply(result, started);
     if (!result.success()) {
@@ -411,6 +477,10 @@ public class ProbeScheduler implements AutoCloseable {
     final long registeredAt = clock.millis();
 
     volatile long lastStart = -1;
+
+    /** The last completed check, for the metrics endpoint; null before the first. */
+    volatile LastCheck lastCheck;
+
     volatile long lastNotified;
     volatile boolean inFlight;
     volatile boolean cancelled;

@@ -140,6 +140,10 @@ final class ProbeState {
     return health;
   }
 
+  synchronized int consecutiveFailures() {
+    return consecutiveFailures;
+  }
+
   synchronized ProbeSnapshot snapshot() {
     return new ProbeSnapshot(
         health,

@@ -4,8 +4,10 @@ import io.dihya.vigie.api.v1alpha1.Health;
 import io.dihya.vigie.api.v1alpha1.HealthProbe;
 import io.dihya.vigie.api.v1alpha1.HealthProbeStatus;
 import io.dihya.vigie.kube.Conditions;
+import io.dihya.vigie.kube.StatusPatcher;
 import io.dihya.vigie.probe.check.Reasons;
 import io.dihya.vigie.redact.Redactor;
+import java.time.Duration;
 import java.time.Instant;
 
 /** Composes a probe's status from the reconciler's verdict on the spec and the engine's state. */
@@ -135,5 +137,46 @@ final class ProbeStatus {
       status.since = Conditions.timestamp(now);
     }
     return status;
+  }
+
+  /**
+   * {@code desired} with the sampled fields of {@code current} (lastCheck, lastFailure and the
+   * streaks) when nothing else differs and {@code current}'s lastCheck is younger than the refresh
+   * interval: then no write is due. The engine asks for a reconcile on a change of health or reason
+   * and once per refresh interval; any other reconcile (a timer, a resync, one that waited in the
+   * queue while the API server was slow) must not write a newer sample. Measured: 4,000 probes
+   * adopted at once took 7,877 status writes, the second of each a newer lastCheck that a queued
+   * reconcile found.
+   */
+  static HealthProbeStatus keepSample(
+      HealthProbeStatus desired, HealthProbeStatus current, Instant now, Duration refresh) {
+    if (current == null || current.lastCheck == null || desired.lastCheck == null) {
+      return desired;
+    }
+    Instant sampled;
+    try {
+      sampled = Instant.parse(current.lastCheck.time);
+    } catch (RuntimeException e) {
+      return desired;
+    }
+    if (!now.isBefore(sampled.plus(refresh))) {
+      return desired;
+    }
+    var lastCheck = desired.lastCheck;
+    var lastFailure = desired.lastFailure;
+    var failures = desired.consecutiveFailures;
+    var successes = desired.consecutiveSuccesses;
+    desired.lastCheck = current.lastCheck;
+    desired.lastFailure = current.lastFailure;
+    desired.consecutiveFailures = current.consecutiveFailures;
+    desired.consecutiveSuccesses = current.consecutiveSuccesses;
+    if (StatusPatcher.same(current, desired)) {
+      return desired;
+    }
+    desired.lastCheck = lastCheck;
+    desired.lastFailure = lastFailure;
+    desired.consecutiveFailures = failures;
+    desired.consecutiveSuccesses = successes;
+    return desired;
   }
 }

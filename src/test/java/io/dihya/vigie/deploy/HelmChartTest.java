@@ -151,12 +151,15 @@ class HelmChartTest {
         .singleElement()
         .satisfies(
             p -> {
-              assertThat(p.getName()).isEqualTo("http");
-              assertThat(p.getContainerPort()).isEqualTo(8080);
+              assertThat(p.getName()).isEqualTo("metrics");
+              assertThat(p.getContainerPort()).isEqualTo(9000);
             });
     assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
     assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
-    assertThat(container.getLivenessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("http");
+    assertThat(container.getLivenessProbe().getHttpGet().getPort().getStrVal())
+        .isEqualTo("metrics");
+    assertThat(container.getReadinessProbe().getHttpGet().getPort().getStrVal())
+        .isEqualTo("metrics");
 
     assertThat(env(container, "POD_NAMESPACE").getValueFrom().getFieldRef().getFieldPath())
         .isEqualTo("metadata.namespace");
@@ -199,9 +202,9 @@ class HelmChartTest {
         .singleElement()
         .satisfies(
             p -> {
-              assertThat(p.getName()).isEqualTo("http");
-              assertThat(p.getPort()).isEqualTo(8080);
-              assertThat(p.getTargetPort().getStrVal()).isEqualTo("http");
+              assertThat(p.getName()).isEqualTo("metrics");
+              assertThat(p.getPort()).isEqualTo(9000);
+              assertThat(p.getTargetPort().getStrVal()).isEqualTo("metrics");
             });
     assertThat(objects).noneMatch(o -> o.getKind().equals("ServiceMonitor"));
 
@@ -213,10 +216,14 @@ class HelmChartTest {
             .orElseThrow();
     assertThat(monitor.getApiVersion()).isEqualTo("monitoring.coreos.com/v1");
     assertThat(monitor.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
+    assertThat(
+            VigieChart.template(RELEASE, NAMESPACE, "v1.21.0", "serviceMonitor: {enabled: true}\n"))
+        .contains("- port: metrics\n      path: /q/metrics")
+        .contains("honorLabels: true");
   }
 
   @Test
-  void theNetworkPolicyAdmitsOnlyTheNamedPeersToPort8080() {
+  void theNetworkPolicyAdmitsOnlyTheNamedPeersToTheMetricsPort() {
     List<HasMetadata> objects = render("");
     NetworkPolicy closed = one(objects, NetworkPolicy.class);
     assertThat(closed.getSpec().getPodSelector().getMatchLabels())
@@ -245,7 +252,7 @@ class HelmChartTest {
         .singleElement()
         .satisfies(
             p -> {
-              assertThat(p.getPort().getIntVal()).isEqualTo(8080);
+              assertThat(p.getPort().getIntVal()).isEqualTo(9000);
               assertThat(p.getProtocol()).isEqualTo("TCP");
             });
     assertThat(rule.getFrom()).hasSize(2);

@@ -58,7 +58,7 @@ public final class OperatorProcess implements AutoCloseable {
     int port = freePort();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Dquarkus.http.port=" + port);
+    command.add("-Dquarkus.management.port=" + port);
     command.add("-jar");
     command.add(jar.toString());
     ProcessBuilder builder =
@@ -111,7 +111,7 @@ public final class OperatorProcess implements AutoCloseable {
     return process.pid();
   }
 
-  /** The operator's HTTP port (health, metrics). */
+  /** The operator's metrics port, its only one (Quarkus' management interface: health, metrics). */
   public int port() {
     return port;
   }

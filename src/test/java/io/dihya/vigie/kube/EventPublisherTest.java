@@ -9,6 +9,8 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -21,11 +23,13 @@ class EventPublisherTest {
 
   KubernetesClient client;
 
+  private final MeterRegistry registry = new SimpleMeterRegistry();
+
   private final Clock clock = Clock.fixed(Instant.parse("2026-11-24T10:00:00Z"), ZoneOffset.UTC);
 
   @Test
   void anEventRegardsTheProbeAndIsRedacted() {
-    EventPublisher publisher = new EventPublisher(client, clock, "vigie-0");
+    EventPublisher publisher = new EventPublisher(client, clock, "vigie-0", registry);
     HealthProbe probe = probe();
     publisher.publish(
         probe,
@@ -52,7 +56,7 @@ class EventPublisherTest {
 
   @Test
   void repeatsAreCountedNotWrittenAgain() {
-    EventPublisher publisher = new EventPublisher(client, clock, "vigie-0");
+    EventPublisher publisher = new EventPublisher(client, clock, "vigie-0", registry);
     HealthProbe probe = probe();
     for (int i = 0; i < 3; i++) {
       publisher.publish(
@@ -76,6 +80,9 @@ class EventPublisherTest {
     Event failed =
         events.stream().filter(e -> e.getReason().equals("ProbeFailed")).findFirst().orElseThrow();
     assertThat(failed.getSeries().getCount()).isEqualTo(3);
+    assertThat(registry.counter("vigie.events.written", "type", "Warning").count()).isEqualTo(3);
+    assertThat(registry.counter("vigie.events.written", "type", "Normal").count()).isEqualTo(1);
+    assertThat(registry.counter("vigie.events.failed").count()).isZero();
   }
 
   @Test
@@ -91,9 +98,19 @@ class EventPublisherTest {
 
   @Test
   void anUnwritableEventIsDroppedNotThrown() {
-    EventPublisher publisher = new EventPublisher(UnreachableApiServer.client(), clock, "vigie-0");
-    publisher.publish(
-        probe(), EventPublisher.NORMAL, "ProbeRecovered", "Check", "ok", Redactor.standard());
+    EventPublisher publisher =
+        new EventPublisher(UnreachableApiServer.client(), clock, "vigie-0", registry);
+    assertThat(
+            publisher.publish(
+                probe(),
+                EventPublisher.NORMAL,
+                "ProbeRecovered",
+                "Check",
+                "ok",
+                Redactor.standard()))
+        .isFalse();
+    assertThat(registry.counter("vigie.events.failed").count()).isEqualTo(1);
+    assertThat(registry.find("vigie.events.written").counters()).isEmpty();
   }
 
   private static HealthProbe probe() {

@@ -13,6 +13,7 @@ import io.dihya.vigie.redact.Redactor;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -176,6 +177,64 @@ class HealthProbeStatusTest {
         snapshot,
         Redactor.standard(),
         now);
+  }
+
+  @Test
+  void aNewerSampleAloneIsNotWrittenBeforeTheRefreshInterval() {
+    HealthProbe probe = httpProbe();
+    probe.setStatus(accepted(probe, snapshot(Health.Unhealthy), T0));
+    Duration refresh = Duration.ofMinutes(30);
+    Instant later = Instant.parse("2026-11-24T10:00:40Z"); // 50 s after the written lastCheck
+
+    // The same verdict with a newer check and a longer streak: the written sample stands.
+    HealthProbeStatus newer = accepted(probe, sampled(Health.Unhealthy, "10:00:30Z", 6), later);
+    HealthProbeStatus kept = ProbeStatus.keepSample(newer, probe.getStatus(), later, refresh);
+    assertThat(kept.lastCheck.time).isEqualTo("2026-11-24T09:59:50Z");
+    assertThat(kept.consecutiveFailures).isEqualTo(3);
+    assertThat(StatusPatcher.patchIfChanged(probe, kept, HealthProbe::new).isNoUpdate()).isTrue();
+
+    // Anything else changed: everything is written, the newer sample with it.
+    HealthProbeStatus healthy = accepted(probe, sampled(Health.Healthy, "10:00:30Z", 0), later);
+    HealthProbeStatus fresh = ProbeStatus.keepSample(healthy, probe.getStatus(), later, refresh);
+    assertThat(fresh.lastCheck.time).isEqualTo("2026-11-24T10:00:30Z");
+    assertThat(fresh.health).isEqualTo(Health.Healthy);
+
+    // The written sample is as old as the refresh interval: the newer one is written.
+    Instant due = Instant.parse("2026-11-24T10:29:50Z");
+    HealthProbeStatus refreshed =
+        ProbeStatus.keepSample(
+            accepted(probe, sampled(Health.Unhealthy, "10:29:45Z", 180), due),
+            probe.getStatus(),
+            due,
+            refresh);
+    assertThat(refreshed.lastCheck.time).isEqualTo("2026-11-24T10:29:45Z");
+    assertThat(refreshed.consecutiveFailures).isEqualTo(180);
+
+    // Nothing written yet: nothing to keep.
+    HealthProbe unwritten = httpProbe();
+    HealthProbeStatus first = accepted(unwritten, snapshot(Health.Unhealthy), T0);
+    assertThat(ProbeStatus.keepSample(first, null, T0, refresh)).isSameAs(first);
+  }
+
+  /** A snapshot of the same verdict as {@link #snapshot} with another last check and streak. */
+  private static ProbeSnapshot sampled(Health health, String time, int failures) {
+    ProbeSnapshot base = snapshot(health);
+    CheckRecord last = new CheckRecord();
+    last.time = "2026-11-24T" + time;
+    last.latencyMs = 7L;
+    last.result = base.lastCheck().result;
+    last.reason = base.lastCheck().reason;
+    last.message = base.lastCheck().message;
+    return new ProbeSnapshot(
+        health,
+        base.reason(),
+        base.message(),
+        failures,
+        health == Health.Healthy ? 6 : 0,
+        last,
+        health == Health.Healthy ? null : last,
+        base.since(),
+        base.certificateNotAfter());
   }
 
   private static ProbeSnapshot snapshot(Health health) {

@@ -65,7 +65,8 @@ class ProbeSchedulerTest {
         Duration.ofMillis(intervalMs / 2),
         failures,
         successes,
-        "v1");
+        "v1",
+        "http");
   }
 
   private static Check failing(AtomicInteger runs) {
@@ -206,7 +207,8 @@ class ProbeSchedulerTest {
     scheduler(8, Duration.ofHours(1));
     scheduler.schedule(
         hanging,
-        new ProbeScheduler.Timing(Duration.ofSeconds(2), Duration.ofMillis(200), 1, 1, "v1"),
+        new ProbeScheduler.Timing(
+            Duration.ofSeconds(2), Duration.ofMillis(200), 1, 1, "v1", "http"),
         never,
         Redactor.standard(),
         null);
@@ -239,7 +241,8 @@ class ProbeSchedulerTest {
     scheduler(8, Duration.ofHours(1))
         .schedule(
             ID,
-            new ProbeScheduler.Timing(Duration.ofMillis(100), Duration.ofMillis(90), 3, 1, "v1"),
+            new ProbeScheduler.Timing(
+                Duration.ofMillis(100), Duration.ofMillis(90), 3, 1, "v1", "http"),
             slow,
             Redactor.standard(),
             null);
@@ -299,7 +302,8 @@ class ProbeSchedulerTest {
     for (int i = 0; i < 10; i++) {
       scheduler.schedule(
           new ResourceID("p" + i, "shop"),
-          new ProbeScheduler.Timing(Duration.ofSeconds(1), Duration.ofMillis(500), 3, 1, "v1"),
+          new ProbeScheduler.Timing(
+              Duration.ofSeconds(1), Duration.ofMillis(500), 3, 1, "v1", "http"),
           slow,
           Redactor.standard(),
           null);
@@ -391,7 +395,7 @@ class ProbeSchedulerTest {
     assertThat(scheduler.schedule(ID, timing(30, 1, 1), failing(runs), Redactor.standard(), null))
         .isFalse();
     ProbeScheduler.Timing v2 =
-        new ProbeScheduler.Timing(Duration.ofMillis(60), Duration.ofMillis(30), 1, 1, "v2");
+        new ProbeScheduler.Timing(Duration.ofMillis(60), Duration.ofMillis(30), 1, 1, "v2", "http");
     AtomicInteger newRuns = new AtomicInteger();
     assertThat(scheduler.schedule(ID, v2, succeeding(newRuns), Redactor.standard(), null)).isTrue();
     assertThat(scheduler.snapshot(ID).orElseThrow().health()).isEqualTo(Health.Unhealthy);

@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
@@ -375,12 +376,28 @@ public final class AlertRouter implements AutoCloseable {
                   // status.sinks[].failed: given up after retries, or dropped from a full queue.
                   base[1] + s.failed() + s.dropped(),
                   s.dropped(),
+                  s.retried(),
                   s.waiting(),
                   s.lastDelivery(),
                   s.lastError(),
                   s.lastReference()));
         });
     return Optional.of(stats);
+  }
+
+  /** One sink of one route, with its dispatcher's counters since the route was configured. */
+  public record SinkReading(
+      ResourceID route, String sink, String type, SinkDispatcher.Stats stats) {}
+
+  /** Reads every sink of every installed route (for a metrics scrape). */
+  public void forEachSink(Consumer<SinkReading> action) {
+    routes.forEach(
+        (id, route) ->
+            route.dispatchers.forEach(
+                (name, d) ->
+                    action.accept(
+                        new SinkReading(
+                            id, name, route.config.sinks().get(name).type(), d.stats()))));
   }
 
   /**

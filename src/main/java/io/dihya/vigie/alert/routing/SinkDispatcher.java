@@ -42,11 +42,19 @@ import java.util.function.BiConsumer;
  */
 public final class SinkDispatcher implements AutoCloseable {
 
-  /** Counters of the sink, for status.sinks. */
+  /**
+   * Counters of the sink, for status.sinks and the metrics endpoint.
+   *
+   * @param failed given up: a failure that is not retried
+   * @param dropped dropped from a full queue
+   * @param retried failed attempts that are retried
+   * @param waiting notifications in the queue (the one being sent included)
+   */
   public record Stats(
       long delivered,
       long failed,
       long dropped,
+      long retried,
       int waiting,
       Instant lastDelivery,
       String lastError,
@@ -84,6 +92,7 @@ public final class SinkDispatcher implements AutoCloseable {
   private long delivered;
   private long failed;
   private long dropped;
+  private long retried;
   private Instant lastDelivery;
   private String lastError;
   private String lastReference;
@@ -262,6 +271,7 @@ public final class SinkDispatcher implements AutoCloseable {
         lastReference = delivery.reference() != null ? delivery.reference() : lastReference;
         backoff = settings.initialBackoff();
       } else if (delivery.retryable() && !closed) {
+        retried++;
         lastError = delivery.error();
         Duration wait = backoff;
         Duration asked = delivery.retryAfter();
@@ -313,7 +323,14 @@ public final class SinkDispatcher implements AutoCloseable {
 
   public synchronized Stats stats() {
     return new Stats(
-        delivered, failed, dropped, waiting.size(), lastDelivery, lastError, lastReference);
+        delivered,
+        failed,
+        dropped,
+        retried,
+        waiting.size(),
+        lastDelivery,
+        lastError,
+        lastReference);
   }
 
   /** Stops delivering; what still waits is left undelivered (the caller recovers it on start). */

@@ -15,6 +15,14 @@ public interface AlertSink extends AutoCloseable {
    */
   CompletableFuture<Delivery> send(Notification notification, Duration timeout);
 
+  /**
+   * The sink's type as a route's spec names it (webhook, slack, email...), the sink_type label of
+   * the notification metrics.
+   */
+  default String type() {
+    return "other";
+  }
+
   /** Releases what the sink holds. Never throws. */
   @Override
   default void close() {}

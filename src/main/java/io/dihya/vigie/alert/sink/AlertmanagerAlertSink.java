@@ -54,6 +54,11 @@ import java.util.regex.Pattern;
  */
 final class AlertmanagerAlertSink implements AlertSink {
 
+  @Override
+  public String type() {
+    return "alertmanager";
+  }
+
   static final String ALERTNAME = "VigieProbeFailed";
   static final String TEST_ALERTNAME = "VigieTest";
   static final String HEARTBEAT_ALERTNAME = "VigieHeartbeat";

@@ -57,6 +57,11 @@ import org.eclipse.angus.mail.smtp.SMTPTransport;
  */
 final class EmailAlertSink implements AlertSink {
 
+  @Override
+  public String type() {
+    return "email";
+  }
+
   private static final String FIELD = "email";
 
   /** Time past the timeout after which a hung attempt is cut off. */

@@ -41,6 +41,11 @@ import java.util.regex.Pattern;
  */
 final class IpfsAlertSink implements AlertSink {
 
+  @Override
+  public String type() {
+    return "ipfs";
+  }
+
   /** The document's schema, first field of every file. */
   static final String SCHEMA = "vigie.dihya.io/notification/v1";
 

@@ -23,6 +23,11 @@ import org.jboss.logging.MDC;
  */
 final class LogAlertSink implements AlertSink {
 
+  @Override
+  public String type() {
+    return "log";
+  }
+
   static final String CATEGORY = "io.dihya.vigie.audit.notification";
 
   private static final Logger LOG = Logger.getLogger(CATEGORY);

@@ -30,6 +30,11 @@ import java.util.concurrent.TimeUnit;
  */
 final class PagerDutyAlertSink implements AlertSink {
 
+  @Override
+  public String type() {
+    return "pagerduty";
+  }
+
   static final String FIELD = "pagerduty";
   static final String DEFAULT_URL = "https://events.pagerduty.com/v2/enqueue";
   static final int ROUTING_KEY_LENGTH = 32;

@@ -22,6 +22,11 @@ import java.util.concurrent.Executor;
  */
 final class SlackAlertSink implements AlertSink {
 
+  @Override
+  public String type() {
+    return "slack";
+  }
+
   static final String FIELD = "slack";
 
   private static final ObjectMapper JSON = new ObjectMapper();

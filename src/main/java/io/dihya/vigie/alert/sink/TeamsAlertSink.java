@@ -20,6 +20,11 @@ import java.util.concurrent.Executor;
  */
 final class TeamsAlertSink implements AlertSink {
 
+  @Override
+  public String type() {
+    return "teams";
+  }
+
   static final String FIELD = "teams";
 
   private static final List<String[]> HEADERS =

@@ -32,6 +32,11 @@ import java.util.concurrent.RejectedExecutionException;
  */
 final class WebhookAlertSink implements AlertSink {
 
+  @Override
+  public String type() {
+    return "webhook";
+  }
+
   /** The headers the sink sets itself; a spec header of the same name would be ambiguous. */
   private static final Set<String> OWN_HEADERS =
       Set.of(

@@ -73,39 +73,45 @@ final class Assertions {
   /** Largest regular expression of {@code matches}, in RE2 instructions. */
   static final int MAX_REGEX_PROGRAM = 1000;
 
-  private static final CelOptions OPTIONS =
-      CelOptions.current()
-          .maxExpressionCodePointSize(MAX_LENGTH)
-          .comprehensionMaxIterations(MAX_ITERATIONS)
-          .enableHeterogeneousNumericComparisons(true)
-          .build();
-
   /** The evaluation running on this thread, for the bounded functions. */
   private static final ThreadLocal<Evaluation> CURRENT = new ThreadLocal<>();
 
-  // The standard environment, with matches and contains bound to the bounded versions below.
-  private static final Cel CEL =
-      CelFactory.standardCelBuilder()
-          .setStandardEnvironmentEnabled(false)
-          .setStandardDeclarations(CelStandardDeclarations.newBuilder().build())
-          .setStandardFunctions(
-              CelStandardFunctions.newBuilder()
-                  .excludeFunctions(StandardFunction.MATCHES, StandardFunction.CONTAINS)
-                  .build())
-          .addFunctionBindings(
-              CelFunctionBinding.from("matches", String.class, String.class, Assertions::matches),
-              CelFunctionBinding.from(
-                  "matches_string", String.class, String.class, Assertions::matches),
-              CelFunctionBinding.from(
-                  "contains_string",
-                  String.class,
-                  String.class,
-                  (text, part) -> TextSearch.indexOf(text, part) >= 0))
-          .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
-          .setOptions(OPTIONS)
-          .addVar("result", MapType.create(SimpleType.STRING, SimpleType.DYN))
-          .setResultType(SimpleType.BOOL)
-          .build();
+  /**
+   * The CEL environment, built on first use: building it loads about a thousand classes (CEL,
+   * protobuf, Guava), half a second at start-up, which probes without assertions never pay.
+   */
+  private static final class Env {
+    private static final CelOptions OPTIONS =
+        CelOptions.current()
+            .maxExpressionCodePointSize(MAX_LENGTH)
+            .comprehensionMaxIterations(MAX_ITERATIONS)
+            .enableHeterogeneousNumericComparisons(true)
+            .build();
+
+    // The standard environment, with matches and contains bound to the bounded versions below.
+    private static final Cel CEL =
+        CelFactory.standardCelBuilder()
+            .setStandardEnvironmentEnabled(false)
+            .setStandardDeclarations(CelStandardDeclarations.newBuilder().build())
+            .setStandardFunctions(
+                CelStandardFunctions.newBuilder()
+                    .excludeFunctions(StandardFunction.MATCHES, StandardFunction.CONTAINS)
+                    .build())
+            .addFunctionBindings(
+                CelFunctionBinding.from("matches", String.class, String.class, Assertions::matches),
+                CelFunctionBinding.from(
+                    "matches_string", String.class, String.class, Assertions::matches),
+                CelFunctionBinding.from(
+                    "contains_string",
+                    String.class,
+                    String.class,
+                    (text, part) -> TextSearch.indexOf(text, part) >= 0))
+            .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+            .setOptions(OPTIONS)
+            .addVar("result", MapType.create(SimpleType.STRING, SimpleType.DYN))
+            .setResultType(SimpleType.BOOL)
+            .build();
+  }
 
   static final Assertions NONE = new Assertions(List.of());
 
@@ -146,12 +152,12 @@ final class Assertions {
         throw new IllegalArgumentException(field + ": longer than " + MAX_LENGTH + " characters");
       }
       try {
-        CelAbstractSyntaxTree ast = CEL.compile(expression).getAst();
+        CelAbstractSyntaxTree ast = Env.CEL.compile(expression).getAst();
         String regexProblem = literalRegexProblem(ast);
         if (regexProblem != null) {
           throw new IllegalArgumentException(field + ": " + regexProblem);
         }
-        compiled.add(new Compiled(field, expression.strip(), CEL.createProgram(ast)));
+        compiled.add(new Compiled(field, expression.strip(), Env.CEL.createProgram(ast)));
       } catch (CelValidationException e) {
         throw new IllegalArgumentException(field + ": " + describe(e.getErrors()));
       } catch (CelEvaluationException e) {
@@ -295,7 +301,7 @@ final class Assertions {
         evaluation == null ? text : new DeadlineCharSequence(text, evaluation.deadlineNanos);
     try {
       com.google.re2j.Matcher matcher = pattern.matcher(input);
-      return OPTIONS.enableRegexPartialMatch() ? matcher.find() : matcher.matches();
+      return Env.OPTIONS.enableRegexPartialMatch() ? matcher.find() : matcher.matches();
     } catch (DeadlineCharSequence.DeadlineExceeded e) {
       throw evaluation.timeIsUp();
     }
