@@ -151,8 +151,8 @@ public class ProbeScheduler implements AutoCloseable {
       if ("http".equals(checkType)) {
         status =
             result.data().get("http") instanceof Map<?, ?> http
-                    && http.get("status") instanceof Integer code
-                ? code
+                    && http.get("status") instanceof Number code
+                ? code.intValue()
                 : 0;
       }
       return new LastCheck(

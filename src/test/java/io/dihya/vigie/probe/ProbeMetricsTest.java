@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.dihya.vigie.probe.check.Check;
 import io.dihya.vigie.probe.check.CheckResult;
 import io.dihya.vigie.probe.check.Reasons;
+import io.dihya.vigie.probe.check.ResultData;
 import io.dihya.vigie.redact.Redactor;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -16,7 +17,6 @@ import java.io.StringWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -83,7 +83,8 @@ class ProbeMetricsTest {
             ? CheckResult.success(250, "GET http://orders/ answered " + status)
             : CheckResult.failure(
                 Reasons.UNEXPECTED_STATUS, "GET http://orders/ answered " + status, 250);
-    return result.withData("http", Map.of("status", status));
+    // As the http check records it (CEL's types: a Long).
+    return result.withData("http", ResultData.create().put("status", status).build());
   }
 
   @Test
