@@ -135,11 +135,16 @@ class MonitoringAssetsTest {
 
   /** Runs promtool; its exit status and output. */
   private static Result promtool(String... args) throws IOException, InterruptedException {
-    assertThat(PROMTOOL)
-        .as(
-            "promtool is missing: install Debian's prometheus package"
-                + " (apt-get install --no-install-recommends prometheus; .ci/run does on CI)")
-        .isExecutable();
+    if (!Files.isExecutable(PROMTOOL)) {
+      // As the tests of the other Debian servers: skipped here, a failure on CI.
+      String message =
+          "promtool is missing: install Debian's prometheus package"
+              + " (apt-get install --no-install-recommends prometheus; .ci/run does on CI)";
+      if ("true".equals(System.getenv("CI"))) {
+        org.junit.jupiter.api.Assertions.fail(message);
+      }
+      org.junit.jupiter.api.Assumptions.abort(message);
+    }
     List<String> command = new ArrayList<>(List.of(PROMTOOL.toString()));
     command.addAll(List.of(args));
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
