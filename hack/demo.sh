@@ -80,7 +80,7 @@ echo $! >"$STATE/target.pid"
 
 say "starting the operator (log: $STATE/operator.log)"
 stop_pid "$STATE/operator.pid"
-nohup java -Dquarkus.http.port=18081 -jar target/quarkus-app/quarkus-run.jar \
+nohup java -Dquarkus.management.port=18081 -jar target/quarkus-app/quarkus-run.jar \
   >"$STATE/operator.log" 2>&1 &
 echo $! >"$STATE/operator.pid"
 for _ in $(seq 1 120); do
