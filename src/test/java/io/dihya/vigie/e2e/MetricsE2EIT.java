@@ -40,6 +40,8 @@ class MetricsE2EIT {
   private static OperatorProcess operator;
   private static LoopbackHttpServer target;
   private static WebhookReceiver receiver;
+  private static String metricsNamespace;
+  private static String cardinalityNamespace;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @BeforeAll
@@ -48,7 +50,16 @@ class MetricsE2EIT {
     cluster.installCrds();
     target = LoopbackHttpServer.start();
     receiver = WebhookReceiver.start();
-    operator = OperatorProcess.start(cluster, "metrics");
+    // The operator watches this class's namespaces only: the other end-to-end tests' probes, in
+    // the same API server, would come and go in its scrape.
+    metricsNamespace = cluster.createNamespace("metrics");
+    cardinalityNamespace = cluster.createNamespace("cardinality");
+    operator =
+        OperatorProcess.start(
+            cluster,
+            "metrics",
+            Map.of(
+                "QUARKUS_OPERATOR_SDK_NAMESPACES", metricsNamespace + "," + cardinalityNamespace));
   }
 
   @AfterAll
@@ -66,7 +77,7 @@ class MetricsE2EIT {
 
   @Test
   void probeSeriesFollowTheTargetAndTheScrapeHoldsNoSecret() throws Exception {
-    String namespace = cluster.createNamespace("metrics");
+    String namespace = metricsNamespace;
     cluster
         .apply(
             namespace,
@@ -170,7 +181,7 @@ class MetricsE2EIT {
 
   @Test
   void thousandProbesCreatedAndDeletedLeaveTheSeriesWhereTheyWere() throws Exception {
-    String namespace = cluster.createNamespace("cardinality");
+    String namespace = cardinalityNamespace;
     Scrape before = scrape();
     int probeSeries = before.count("probe_") + before.count("vigie_probe_");
 
@@ -188,8 +199,8 @@ class MetricsE2EIT {
         await()
             .atMost(Duration.ofMinutes(2))
             .until(MetricsE2EIT::scrape, s -> s.inNamespace(namespace, null) == 0);
-    // The tests of this class run one after the other: the other test's probe, if any, is
-    // steady, so the per-probe families are back to their size before the 1,000.
+    // Only this class's probes are watched, and its tests run one after the other: the other
+    // test's probe, if any, is steady, so the per-probe families are back to their size before.
     assertThat(after.count("probe_") + after.count("vigie_probe_")).isEqualTo(probeSeries);
   }
 

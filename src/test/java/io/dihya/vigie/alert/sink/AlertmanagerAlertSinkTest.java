@@ -94,8 +94,9 @@ class AlertmanagerAlertSinkTest {
   }
 
   private AlertmanagerAlertSink sink(AlertmanagerSink spec, Clock clock) {
-    return (AlertmanagerAlertSink)
-        AlertmanagerAlertSink.create(spec, secrets, http, executor, clock);
+    AlertSink sink = AlertmanagerAlertSink.create(spec, secrets, http, executor, clock);
+    assertThat(sink.type()).isEqualTo("alertmanager"); // the sink_type label of its metrics
+    return (AlertmanagerAlertSink) sink;
   }
 
   private AlertmanagerAlertSink sink(AlertmanagerSink spec) {

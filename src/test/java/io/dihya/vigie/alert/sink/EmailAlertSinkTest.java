@@ -124,7 +124,9 @@ class EmailAlertSinkTest {
   }
 
   private AlertSink sink(EmailSink spec) {
-    return EmailAlertSink.create(spec, secrets, null, executor, CLOCK);
+    AlertSink sink = EmailAlertSink.create(spec, secrets, null, executor, CLOCK);
+    assertThat(sink.type()).isEqualTo("email"); // the sink_type label of its metrics
+    return sink;
   }
 
   private static Delivery send(AlertSink sink, Notification n, Duration timeout) throws Exception {

@@ -87,7 +87,9 @@ class IpfsAlertSinkTest {
   }
 
   private AlertSink sink(IpfsSink spec) {
-    return IpfsAlertSink.create(spec, secrets, http, executor, Clock.systemUTC());
+    AlertSink sink = IpfsAlertSink.create(spec, secrets, http, executor, Clock.systemUTC());
+    assertThat(sink.type()).isEqualTo("ipfs"); // the sink_type label of its metrics
+    return sink;
   }
 
   private static Delivery send(AlertSink sink, Notification n) throws Exception {

@@ -70,6 +70,7 @@ class LogAlertSinkTest {
   @Test
   void writesOneJsonLineWithTheWholeNotification() throws Exception {
     AlertSink sink = LogAlertSink.create(new LogSink(), null, null, null, null);
+    assertThat(sink.type()).isEqualTo("log"); // the sink_type label of its metrics
     Notification firing = WebhookTestNotifications.firing();
 
     CompletableFuture<Delivery> sent = sink.send(firing, TIMEOUT);

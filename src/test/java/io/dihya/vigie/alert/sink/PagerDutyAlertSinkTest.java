@@ -180,7 +180,9 @@ class PagerDutyAlertSinkTest {
     spec.pagerduty = new PagerDutySink();
     spec.pagerduty.routingKeySecretRef = ref("pd/key");
     spec.pagerduty.url = url;
-    return factory.create(spec, secrets(Map.of("pd/key", key)), "spec.sinks[0]");
+    AlertSink sink = factory.create(spec, secrets(Map.of("pd/key", key)), "spec.sinks[0]");
+    assertThat(sink.type()).isEqualTo("pagerduty"); // the sink_type label of its metrics
+    return sink;
   }
 
   static AlertSink sink() {

@@ -143,7 +143,10 @@ class SlackAlertSinkTest {
     spec.name = "chat";
     spec.slack = new SlackSink();
     spec.slack.urlSecretRef = ref("slack/url");
-    return factory.create(spec, secrets(Map.of("slack/url", url + "\n")), "spec.sinks[0]");
+    AlertSink sink =
+        factory.create(spec, secrets(Map.of("slack/url", url + "\n")), "spec.sinks[0]");
+    assertThat(sink.type()).isEqualTo("slack"); // the sink_type label of its metrics
+    return sink;
   }
 
   static AlertSink sink() {

@@ -173,7 +173,9 @@ class TeamsAlertSinkTest {
     spec.name = "chat";
     spec.teams = new TeamsSink();
     spec.teams.urlSecretRef = ref("teams/url");
-    return factory.create(spec, secrets(Map.of("teams/url", url)), "spec.sinks[0]");
+    AlertSink sink = factory.create(spec, secrets(Map.of("teams/url", url)), "spec.sinks[0]");
+    assertThat(sink.type()).isEqualTo("teams"); // the sink_type label of its metrics
+    return sink;
   }
 
   static AlertSink sink() {

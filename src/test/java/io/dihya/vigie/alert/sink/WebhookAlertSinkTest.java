@@ -595,6 +595,7 @@ class WebhookAlertSinkTest {
             "t",
             NOW);
     AlertSink sink = WebhookAlertSink.create(spec(base + "/ok"), SECRETS, http, threads, CLOCK);
+    assertThat(sink.type()).isEqualTo("webhook"); // the sink_type label of its metrics
 
     Delivery d = sink.send(broken, TIMEOUT).get(1, TimeUnit.SECONDS);
 
