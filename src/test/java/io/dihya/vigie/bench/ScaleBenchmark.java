@@ -7,6 +7,7 @@ import io.dihya.vigie.api.v1alpha1.HttpCheck;
 import io.dihya.vigie.e2e.Commands;
 import io.dihya.vigie.e2e.LocalCluster;
 import io.dihya.vigie.e2e.OperatorProcess;
+import io.dihya.vigie.e2e.Parallel;
 import io.dihya.vigie.e2e.WebhookReceiver;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -26,9 +27,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Callable;
 
 /**
  * The scale benchmark (issue 7): N HTTP probes at one interval against a local nginx, run by the
@@ -246,64 +245,48 @@ public final class ScaleBenchmark {
   }
 
   private void createProbes(String namespace, int n, int outage, Nginx nginx) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(64);
-    try {
-      List<Future<?>> futures = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        boolean down = i < outage;
-        String name = (down ? "down-" : "svc-") + i;
-        HealthProbe probe = new HealthProbe();
-        probe.setMetadata(
-            new ObjectMetaBuilder()
-                .withName(name)
-                .withNamespace(namespace)
-                .withLabels(Map.of("outage", down ? "yes" : "no"))
-                .build());
-        HealthProbeSpec spec = new HealthProbeSpec();
-        spec.interval = interval.toSeconds() + "s";
-        spec.timeout = "2s";
-        spec.failureThreshold = failureThreshold;
-        spec.http = new HttpCheck();
-        spec.http.url = nginx.url((down ? "/down/" : "/p/") + i);
-        probe.setSpec(spec);
-        futures.add(pool.submit(() -> client.resource(probe).create()));
-      }
-      for (Future<?> f : futures) {
-        f.get();
-      }
-    } finally {
-      pool.shutdown();
+    List<Callable<HealthProbe>> creates = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      boolean down = i < outage;
+      String name = (down ? "down-" : "svc-") + i;
+      HealthProbe probe = new HealthProbe();
+      probe.setMetadata(
+          new ObjectMetaBuilder()
+              .withName(name)
+              .withNamespace(namespace)
+              .withLabels(Map.of("outage", down ? "yes" : "no"))
+              .build());
+      HealthProbeSpec spec = new HealthProbeSpec();
+      spec.interval = interval.toSeconds() + "s";
+      spec.timeout = "2s";
+      spec.failureThreshold = failureThreshold;
+      spec.http = new HttpCheck();
+      spec.http.url = nginx.url((down ? "/down/" : "/p/") + i);
+      probe.setSpec(spec);
+      creates.add(() -> client.resource(probe).create());
     }
+    Parallel.run(64, creates);
   }
 
   /** Removes every probe's status (a merge patch of the status subresource), 64 at a time. */
   private void clearStatuses(String namespace) throws Exception {
-    List<HealthProbe> probes =
-        client.resources(HealthProbe.class).inNamespace(namespace).list().getItems();
-    ExecutorService pool = Executors.newFixedThreadPool(64);
-    try {
-      List<Future<?>> futures = new ArrayList<>();
-      for (HealthProbe p : probes) {
-        String name = p.getMetadata().getName();
-        futures.add(
-            pool.submit(
-                () ->
-                    client
-                        .resources(HealthProbe.class)
-                        .inNamespace(namespace)
-                        .withName(name)
-                        .subresource("status")
-                        .patch(
-                            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
-                                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
-                            "{\"status\":null}")));
-      }
-      for (Future<?> f : futures) {
-        f.get();
-      }
-    } finally {
-      pool.shutdown();
+    List<Callable<HealthProbe>> clears = new ArrayList<>();
+    for (HealthProbe p :
+        client.resources(HealthProbe.class).inNamespace(namespace).list().getItems()) {
+      String name = p.getMetadata().getName();
+      clears.add(
+          () ->
+              client
+                  .resources(HealthProbe.class)
+                  .inNamespace(namespace)
+                  .withName(name)
+                  .subresource("status")
+                  .patch(
+                      io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                          io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                      "{\"status\":null}"));
     }
+    Parallel.run(64, clears);
   }
 
   /** When the polls saw all probes Ready, and when the last one got its verdict by its status. */

@@ -18,9 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -205,27 +203,20 @@ class MetricsE2EIT {
   }
 
   private static void create(String namespace, int n) throws Exception {
-    ExecutorService pool = Executors.newFixedThreadPool(16);
-    try {
-      List<Future<?>> futures = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
-        HealthProbe probe = new HealthProbe();
-        probe.setMetadata(
-            new ObjectMetaBuilder().withName("svc-" + i).withNamespace(namespace).build());
-        HealthProbeSpec spec = new HealthProbeSpec();
-        spec.interval = "10s";
-        spec.timeout = "2s";
-        spec.http = new HttpCheck();
-        spec.http.url = target.url("/svc/" + i);
-        probe.setSpec(spec);
-        futures.add(pool.submit(() -> cluster.client().resource(probe).create()));
-      }
-      for (Future<?> f : futures) {
-        f.get();
-      }
-    } finally {
-      pool.shutdown();
+    List<Callable<HealthProbe>> creates = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      HealthProbe probe = new HealthProbe();
+      probe.setMetadata(
+          new ObjectMetaBuilder().withName("svc-" + i).withNamespace(namespace).build());
+      HealthProbeSpec spec = new HealthProbeSpec();
+      spec.interval = "10s";
+      spec.timeout = "2s";
+      spec.http = new HttpCheck();
+      spec.http.url = target.url("/svc/" + i);
+      probe.setSpec(spec);
+      creates.add(() -> cluster.client().resource(probe).create());
     }
+    Parallel.run(16, creates);
   }
 
   private static Map<String, String> with(Map<String, String> labels, String name, String value) {
